@@ -1,0 +1,55 @@
+"""The 12-digit statistical division code (统计用区划代码).
+
+province 2 + city 2 + county 2 + township 3 + village 3 digits. A region's subtree is
+exactly the codes that share its significant prefix, so "everything under this
+county" is a range of codes, which a plain B-tree index answers on SQLite and
+PostgreSQL alike without joins.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+CODE_RE = re.compile(r"^\d{12}$")
+
+
+class Level(models.TextChoices):
+    CITY = "city", _("City")
+    COUNTY = "county", _("County / district")
+    TOWNSHIP = "township", _("Township / street")
+    VILLAGE = "village", _("Village / community")
+
+
+# Number of significant leading digits at each level.
+PREFIX_LENGTH = {Level.CITY: 4, Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12}
+LEVEL_ORDER = [Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]
+PARENT_LEVEL = {Level.COUNTY: Level.CITY, Level.TOWNSHIP: Level.COUNTY, Level.VILLAGE: Level.TOWNSHIP}
+
+
+def prefix(code: str, level: str) -> str:
+    return code[: PREFIX_LENGTH[level]]
+
+
+def subtree_range(code: str, level: str) -> tuple[str, str]:
+    """The inclusive code range of a region and everything below it."""
+    p = prefix(code, level)
+    return p.ljust(12, "0"), p.ljust(12, "9")
+
+
+def code_problem(code: str, level: str) -> str | None:
+    """Why ``code`` cannot be a region of ``level`` (None when it can)."""
+    if not CODE_RE.match(code or ""):
+        return str(_("A region code has exactly 12 digits."))
+    n = PREFIX_LENGTH[level]
+    if code[n:] != "0" * (12 - n):
+        return str(_("A %(level)s code ends in %(zeros)d zeros.") % {"level": Level(level).label, "zeros": 12 - n})
+    if level != Level.CITY and set(code[PREFIX_LENGTH[PARENT_LEVEL[level]] : n]) == {"0"}:
+        return str(_("The digits for this level cannot all be zero."))
+    return None
+
+
+def is_within(code: str, ancestor_code: str, ancestor_level: str) -> bool:
+    return code.startswith(prefix(ancestor_code, ancestor_level))

@@ -1,0 +1,248 @@
+"""Changes to the registry. Web forms, the API, the admin and commands all call
+these; each runs in one transaction with its audit row, so nothing is half-saved."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from audit import services as audit
+from core.errors import InvalidInput, NotPermitted
+from core.scoping import code_visible_to
+from regions.codes import Level
+from regions.models import Region
+
+from . import idnumber
+from .models import Condition, DisabilityKind, Household, Person, PersonCondition, Registration, Relation
+
+PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
+MEMBER_FIELDS = ("name", "id_number", "relation", "disability_kind", "disability_grade", "conditions", "phone")
+
+
+def member_label(index: int, name: str) -> str:
+    return _("Member %(n)d (%(name)s)") % {"n": index + 1, "name": name or _("no name")}
+
+
+def _clean_member(data: dict) -> tuple[dict, dict[str, list[str]]]:
+    """Field-by-field checks of one member; returns (clean values, errors by field)."""
+    errors: dict[str, list[str]] = {}
+    clean: dict = {}
+
+    name = (data.get("name") or "").strip()
+    if not name:
+        errors["name"] = [_("Enter the name.")]
+    elif len(name) > 50:
+        errors["name"] = [_("A name has at most 50 characters.")]
+    clean["name"] = name
+
+    try:
+        rid = idnumber.parse(data.get("id_number") or "")
+        clean.update(id_number=rid.number, birth_date=rid.birth_date, gender=rid.gender)
+    except ValidationError as exc:
+        errors["id_number"] = list(exc.messages)
+
+    relation = data.get("relation")
+    if relation not in Relation.values:
+        errors["relation"] = [_("Choose the relation to the head of household.")]
+    clean["relation"] = relation
+
+    kind = data.get("disability_kind") or None
+    grade = data.get("disability_grade")
+    grade = None if grade in (None, "") else grade
+    if grade is not None:
+        try:
+            grade = int(grade)
+        except (TypeError, ValueError):
+            grade = -1
+        if not 1 <= grade <= 4:
+            errors["disability_grade"] = [_("A disability grade is 1, 2, 3 or 4.")]
+    if kind is not None and kind not in DisabilityKind.values:
+        errors["disability_kind"] = [_("Choose a disability kind from the list.")]
+    if (kind is None) != (grade is None) and "disability_grade" not in errors:
+        field = "disability_kind" if kind is None else "disability_grade"
+        errors.setdefault(field, []).append(_("A disability needs both its kind and its grade."))
+    clean.update(disability_kind=kind, disability_grade=grade)
+
+    conditions = data.get("conditions") or []
+    if isinstance(conditions, str):
+        conditions = [conditions]
+    unknown = [c for c in conditions if c not in Condition.values]
+    if unknown:
+        errors["conditions"] = [_("Unknown condition: %(c)s.") % {"c": ", ".join(map(str, unknown))}]
+    clean["conditions"] = sorted(set(conditions) - set(unknown))
+
+    phone = (data.get("phone") or "").strip()
+    if phone and not PHONE_RE.match(phone):
+        errors["phone"] = [_("A phone number has 5 to 20 digits.")]
+    clean["phone"] = phone
+    return clean, errors
+
+
+def validate_members(
+    members: list[dict], *, household_id: int | None = None, exclude_person_id: int | None = None
+) -> list[dict]:
+    """Validate members as a whole: of a new household (``household_id`` None) or
+    joining/changed in an existing one (``exclude_person_id``: the member being
+    changed, whose own number and head role are not a conflict). Raises InvalidInput
+    with ``{"members": [{field: [message]} per member]}``, each message naming the member."""
+    if not members:
+        raise InvalidInput({"members": [_("A household needs at least one member.")]})
+    cleaned, per_member = [], []
+    for data in members:
+        clean, errors = _clean_member(data)
+        cleaned.append(clean)
+        per_member.append(errors)
+
+    seen: dict[str, int] = {}
+    for i, clean in enumerate(cleaned):
+        number = clean.get("id_number")
+        if not number:
+            continue
+        if number in seen:
+            per_member[i].setdefault("id_number", []).append(
+                _("The same ID number is entered for %(other)s.")
+                % {"other": member_label(seen[number], cleaned[seen[number]]["name"])}
+            )
+        seen.setdefault(number, i)
+    taken = Person.objects.filter(id_number__in=list(seen)).exclude(pk=exclude_person_id)
+    for number, other_household in taken.values_list("id_number", "household_id"):
+        message = (
+            _("This person is already a member of this household.")
+            if other_household == household_id
+            else _("This person is already registered in another household; a person belongs to one household at a time.")
+        )
+        per_member[seen[number]].setdefault("id_number", []).append(message)
+
+    heads = [i for i, c in enumerate(cleaned) if c.get("relation") == Relation.HEAD]
+    other_members = Person.objects.filter(household_id=household_id).exclude(pk=exclude_person_id)
+    if household_id is not None and other_members.filter(relation=Relation.HEAD).exists():
+        for i in heads:
+            per_member[i].setdefault("relation", []).append(_("This household already has a head."))
+    else:
+        for i in heads[1:]:
+            per_member[i].setdefault("relation", []).append(
+                _("A household has exactly one head; %(first)s is already the head.")
+                % {"first": member_label(heads[0], cleaned[heads[0]]["name"])}
+            )
+
+    if any(per_member):
+        labelled = [
+            {field: [f"{member_label(i, cleaned[i]['name'])}: {m}" for m in msgs] for field, msgs in errs.items()}
+            for i, errs in enumerate(per_member)
+        ]
+        raise InvalidInput({"members": labelled})
+    if household_id is None and not heads:
+        raise InvalidInput({"members": [_("Mark exactly one member as the head of household.")]})
+    return cleaned
+
+
+def _household_fields(actor, region_code: str, address: str, registration: str) -> tuple[Region, dict]:
+    errors: dict[str, list[str]] = {}
+    region = Region.objects.filter(code=region_code, level=Level.VILLAGE).first() if region_code else None
+    # A village outside the actor's region is reported exactly like a missing one.
+    if region is None or not code_visible_to(actor, region.code):
+        errors["region"] = [_("Choose a village or community in your region.")]
+    address = (address or "").strip()
+    if not address:
+        errors["address"] = [_("Enter the address.")]
+    elif len(address) > 200:
+        errors["address"] = [_("An address has at most 200 characters.")]
+    if registration not in Registration.values:
+        errors["registration"] = [_("Choose urban or rural registration.")]
+    return region, errors, address
+
+
+def _snapshot(person: Person, conditions: Iterable[str]) -> dict:
+    # Audit rows keep the masked ID: supervisors read the trail but may not see full numbers.
+    return {
+        "name": person.name, "id_number": person.masked_id, "relation": person.relation,
+        "disability_kind": person.disability_kind, "disability_grade": person.disability_grade,
+        "conditions": sorted(conditions), "phone": person.phone,
+    }
+
+
+def _create_member(household: Household, clean: dict) -> Person:
+    person = Person.objects.create(household=household, **{k: v for k, v in clean.items() if k != "conditions"})
+    PersonCondition.objects.bulk_create([PersonCondition(person=person, condition=c) for c in clean["conditions"]])
+    return person
+
+
+def _require(actor, perm: str):
+    if not actor.has_perm(perm):
+        raise NotPermitted(_("Your role may not do this."))
+
+
+def register_household(actor, *, region: str, address: str, registration: str, members: list[dict], request=None):
+    _require(actor, "registry.add_household")
+    region_obj, errors, address = _household_fields(actor, region, address, registration)
+    try:
+        cleaned = validate_members(members)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        with transaction.atomic():
+            household = Household.objects.create(
+                region=region_obj, address=address, registration=registration, created_by=actor
+            )
+            people = [_create_member(household, clean) for clean in cleaned]
+            audit.record(
+                "registry.household.registered", actor=actor, obj=household, region_code=region_obj.code,
+                after={"address": address, "registration": registration,
+                       "members": [_snapshot(p, c["conditions"]) for p, c in zip(people, cleaned, strict=True)]},
+                request=request,
+            )
+    except IntegrityError:
+        # Another registration took one of these IDs between our check and our insert:
+        # validating again names the member, and the transaction left nothing behind.
+        validate_members(members)
+        raise
+    return household
+
+
+def add_member(actor, household: Household, data: dict, request=None) -> Person:
+    _require(actor, "registry.add_person")
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        (clean,) = validate_members([data], household_id=household.pk)
+        person = _create_member(household, clean)
+        audit.record("registry.person.added", actor=actor, obj=person, region_code=household.region_id,
+                     after=_snapshot(person, clean["conditions"]), extra={"household": household.pk}, request=request)
+    return person
+
+
+def update_person(actor, person: Person, data: dict, *, reason: str = "", request=None) -> Person:
+    """Change a member's data; the audit row keeps before → after of what changed."""
+    _require(actor, "registry.change_person")
+    with transaction.atomic():
+        person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+        before = _snapshot(person, person.condition_codes)
+        merged = {**before, "id_number": person.id_number, **data}
+        (clean,) = validate_members([merged], household_id=person.household_id, exclude_person_id=person.pk)
+        for field in ("name", "id_number", "birth_date", "gender", "relation", "disability_kind",
+                      "disability_grade", "phone"):
+            setattr(person, field, clean[field])
+        person.save()
+        person.conditions.exclude(condition__in=clean["conditions"]).delete()
+        existing = set(person.conditions.values_list("condition", flat=True))
+        PersonCondition.objects.bulk_create(
+            [PersonCondition(person=person, condition=c) for c in clean["conditions"] if c not in existing]
+        )
+        old, new = audit.diff(before, _snapshot(person, clean["conditions"]))
+        if new:
+            audit.record("registry.person.changed", actor=actor, obj=person, region_code=person.household.region_id,
+                         before=old, after=new, reason=reason, request=request)
+    return person
+
+
+def reveal_id_number(actor, person: Person, *, reason: str = "", request=None) -> str:
+    """The full ID number, for a caller who holds the right; every reveal is audited."""
+    _require(actor, "registry.reveal_id_number")
+    audit.record("registry.person.id_revealed", actor=actor, obj=person, region_code=person.household.region_id,
+                 reason=reason, request=request)
+    return person.id_number

@@ -1,0 +1,67 @@
+"""Roles: each is a Django group whose permissions are declared here.
+
+A user holds any number of roles in one home region. Permissions answer "may this
+role do this kind of thing"; the region scope (core.scoping) answers "to which
+records". Both must say yes.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", _("Caseworker")
+    TOWNSHIP_HEAD = "township_head", _("Township head")
+    COUNTY_REVIEWER = "county_reviewer", _("County reviewer")
+    COUNTY_FINANCE = "county_finance", _("County finance")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMIN = "admin", _("Administrator")
+
+
+# app_label.codename per role. Later workflows add their own here.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.CASEWORKER: [
+        "registry.view_household", "registry.add_household", "registry.change_household",
+        "registry.view_person", "registry.add_person", "registry.change_person",
+        "registry.view_income", "registry.add_income", "registry.view_asset", "registry.add_asset",
+        "registry.reveal_id_number",
+    ],
+    Role.TOWNSHIP_HEAD: [
+        "registry.view_household", "registry.view_person", "registry.view_income", "registry.view_asset",
+        "registry.reveal_id_number", "audit.view_auditevent",
+    ],
+    Role.COUNTY_REVIEWER: [
+        "registry.view_household", "registry.view_person", "registry.view_income", "registry.view_asset",
+        "registry.reveal_id_number",
+    ],
+    Role.COUNTY_FINANCE: ["registry.view_household"],
+    Role.SUPERVISOR: [
+        "registry.view_household", "registry.view_person", "audit.view_auditevent",
+    ],
+    Role.ADMIN: [
+        "registry.view_household", "registry.add_household", "registry.change_household",
+        "registry.view_person", "registry.add_person", "registry.change_person",
+        "registry.view_income", "registry.add_income", "registry.view_asset", "registry.add_asset",
+        "registry.reveal_id_number", "audit.view_auditevent",
+        "regions.view_region", "regions.add_region", "regions.change_region",
+        "staff.view_user", "staff.add_user", "staff.change_user",
+    ],
+}
+
+
+def sync_role_groups(sender=None, using="default", **kwargs):
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            perm = Permission.objects.using(using).filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:  # an app not migrated yet: the next post_migrate adds it
+                wanted.append(perm)
+        group.permissions.set(wanted)
