@@ -89,6 +89,7 @@ def env_database(name: str, default: str) -> dict:
         config = environ.Env.db_url_config(raw)
     except Exception as exc:  # environ raises several types for a malformed URL
         raise ImproperlyConfigured(f"{name}={raw!r} is not a database URL: {exc}") from None
-    if not config.get("ENGINE"):
+    # environ passes an unknown scheme through as the engine name: refuse it here.
+    if config.get("ENGINE") not in set(environ.Env.DB_SCHEMES.values()):
         raise ImproperlyConfigured(f"{name}={raw!r}: unknown database scheme.")
     return config

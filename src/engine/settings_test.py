@@ -18,3 +18,16 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "zh-hans"
 AXES_FAILURE_LIMIT = 5
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# Serve static files from the app folders: tests do not run collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+# Parallel test workers share one Redis: keep their cache keys apart.
+CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
+if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
+    # A private queue folder, so tests never consume a running development instance's tasks.
+    import tempfile
+
+    _queue = tempfile.mkdtemp(prefix="engine-test-broker-")
+    CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+                                       "data_folder_in": _queue, "data_folder_out": _queue,
+                                       "processed_folder": _queue}

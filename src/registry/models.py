@@ -53,7 +53,7 @@ class Gender(models.TextChoices):
 
 
 class HouseholdQuerySet(ScopedQuerySet):
-    scope_field = "region_id"
+    scope_field = "region__code"
 
 
 class Household(models.Model):
@@ -93,7 +93,7 @@ class Household(models.Model):
 
 
 class PersonQuerySet(ScopedQuerySet):
-    scope_field = "household__region_id"
+    scope_field = "household__region__code"
 
 
 class Person(models.Model):
@@ -191,7 +191,7 @@ EXEMPT_INCOME_KINDS = frozenset(
 
 
 class IncomeQuerySet(ScopedQuerySet):
-    scope_field = "person__household__region_id"
+    scope_field = "person__household__region__code"
 
 
 class Income(models.Model):
@@ -239,7 +239,7 @@ class AssetKind(models.TextChoices):
 
 
 class AssetQuerySet(ScopedQuerySet):
-    scope_field = "person__household__region_id"
+    scope_field = "person__household__region__code"
 
 
 class Asset(models.Model):

@@ -13,7 +13,7 @@ from .roles import Role
 
 
 class UserQuerySet(ScopedQuerySet):
-    scope_field = "region_id"
+    scope_field = "region__code"
 
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):

@@ -9,10 +9,24 @@ MENU = [
     ("audit_list", _("Audit trail"), "audit.view_auditevent"),
 ]
 
+# Pages under a menu entry that are not its own URL, e.g. /people/… belongs to Households.
+SECTIONS = {
+    "household_list": ("/households/", "/people/"),
+}
 
-def menu_for(user):
+
+def _is_active(name: str, url: str, path: str, items: list[tuple[str, str]]) -> bool:
+    if path == url:
+        return True
+    if any(path == other for _name, other in items if other != url):
+        return False  # an exact match elsewhere wins, e.g. /households/new/ is "Register"
+    return url != "/" and path.startswith(SECTIONS.get(name, (url,)))
+
+
+def menu_for(user, path: str = ""):
+    items = [(name, reverse(name)) for name, _label, perm in MENU if perm is None or user.has_perm(perm)]
+    labels = {name: label for name, label, _perm in MENU}
     return [
-        {"url": reverse(name), "label": label, "name": name}
-        for name, label, perm in MENU
-        if perm is None or user.has_perm(perm)
+        {"url": url, "label": labels[name], "name": name, "active": _is_active(name, url, path, items)}
+        for name, url in items
     ]

@@ -1,7 +1,19 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import households, trail, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("households/", households.household_list, name="household_list"),
+    path("households/export.xlsx", households.household_export, name="household_export"),
+    path("households/new/", households.household_create, name="household_create"),
+    path("households/<int:pk>/", households.household_detail, name="household_detail"),
+    path("households/<int:pk>/members/new/", households.household_add_member, name="household_add_member"),
+    path("people/<int:pk>/edit/", households.person_edit, name="person_edit"),
+    path("people/<int:pk>/reveal/", households.person_reveal, name="person_reveal"),
+    path("audit/", trail.audit_list, name="audit_list"),
 ]

@@ -1,7 +1,51 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+"""Home dashboard and the health check; the registry and audit pages have their own modules."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+
+from core import health
+from registry.models import Household, Person
+
+from .decorators import staff_view
+from .queries import with_list_data
+
+# (url name, label, explanation, permission)
+QUICK_LINKS = [
+    ("household_create", _("Register a household"), _("Enter a new household and its members."),
+     "registry.add_household"),
+    ("household_list", _("Find a household"), _("Search by a member's name or the last digits of an ID number."),
+     "registry.view_household"),
+    ("audit_list", _("Audit trail"), _("Who changed or looked at what, and why."), "audit.view_auditevent"),
+]
+RECENT_HOUSEHOLDS = 5
 
 
-@login_required
+@staff_view()
 def home(request):
-    return HttpResponse("ok")
+    user = request.user
+    context = {
+        "links": [
+            {"url": reverse(name), "label": label, "help": help_text}
+            for name, label, help_text, perm in QUICK_LINKS if user.has_perm(perm)
+        ],
+        "region_path": user.region.path_name() if user.region_id else None,
+    }
+    if user.has_perm("registry.view_household"):
+        households = Household.objects.visible_to(user)
+        context.update(
+            household_count=households.count(),
+            person_count=Person.objects.visible_to(user).count(),
+            recent=list(with_list_data(households)[:RECENT_HOUSEHOLDS]),
+        )
+    return render(request, "web/home.html", context)
+
+
+@never_cache
+def healthz(request):
+    report = health.status()
+    return JsonResponse(report, status=200 if report["database"] else 503)

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from regions.models import Region
+from registry.models import Condition, DisabilityKind, Household, Person, Registration, Relation
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent_id", allow_null=True)
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "level", "parent"]
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+    roles = serializers.SerializerMethodField()
+    region = serializers.SerializerMethodField()
+
+    def get_roles(self, user) -> list[str]:
+        return sorted(user.roles)
+
+    def get_region(self, user) -> dict | None:
+        if user.region is None:
+            # A superuser without a home region administers the whole tree.
+            return None
+        return {"code": user.region.code, "name": user.region.name, "level": user.region.level}
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A member as read. The ID number is masked unless the view put this person's
+    pk in context["revealed"] (after an audited reveal)."""
+
+    id_number = serializers.SerializerMethodField()
+    conditions = serializers.SerializerMethodField()
+    age = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = ["id", "name", "id_number", "gender", "birth_date", "age", "relation",
+                  "disability_kind", "disability_grade", "conditions", "phone"]
+
+    def get_id_number(self, person) -> str:
+        return person.id_number if person.pk in self.context.get("revealed", ()) else person.masked_id
+
+    def get_conditions(self, person) -> list[str]:
+        return person.condition_codes
+
+    def get_age(self, person) -> int:
+        return person.age_on(timezone.localdate())
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region_id")
+    region_name = serializers.CharField(source="region.name")
+    members = MemberSerializer(many=True)
+
+    class Meta:
+        model = Household
+        fields = ["id", "region", "region_name", "address", "registration", "members", "created_at", "updated_at"]
+
+
+class MemberInputSerializer(serializers.Serializer):
+    """Shape of a member as written. Types only: the registry service checks the
+    content (ID rules, one head, duplicates) and names the member in each message."""
+
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=40)
+    relation = serializers.ChoiceField(choices=Relation.choices)
+    disability_grade = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=4)
+    disability_kind = serializers.ChoiceField(choices=DisabilityKind.choices, required=False, allow_null=True)
+    conditions = serializers.ListField(child=serializers.ChoiceField(choices=Condition.choices), required=False)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class HouseholdInputSerializer(serializers.Serializer):
+    region = serializers.CharField(max_length=12, help_text="12-digit code of a village or community")
+    address = serializers.CharField(max_length=200)
+    registration = serializers.ChoiceField(choices=Registration.choices)
+    members = MemberInputSerializer(many=True, allow_empty=False)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()

@@ -1,0 +1,165 @@
+"""API views: thin. Scope through visible_to, changes through services."""
+
+from __future__ import annotations
+
+from axes.exceptions import AxesBackendPermissionDenied
+from django.contrib.auth import authenticate
+from django.db.models import Prefetch, Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from core.errors import NotPermitted
+from regions.models import Region
+from registry import services as registry
+from registry.models import Household, Person, PersonCondition
+
+from .permissions import ActionPermission
+from .serializers import (
+    HouseholdInputSerializer,
+    HouseholdSerializer,
+    MemberSerializer,
+    MeSerializer,
+    RegionSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token. Failures count toward the
+    same lockout as the web login (django-axes) and are throttled per client."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            # axes needs the Django HttpRequest to record the attempt against this client.
+            user = authenticate(request._request, username=data.validated_data["username"],
+                                password=data.validated_data["password"])
+        except AxesBackendPermissionDenied:
+            user = None
+        if getattr(request._request, "axes_locked_out", False):
+            return Response({"detail": "Too many failed attempts: this account is locked for a while."},
+                            status=status.HTTP_429_TOO_MANY_REQUESTS)
+        if user is None or not user.is_active:
+            return Response({"non_field_errors": ["Unable to log in with the given credentials."]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = RegionSerializer
+    lookup_field = "code"
+
+    @extend_schema(parameters=[OpenApiParameter("parent", str, description="children of this region code"),
+                               OpenApiParameter("level", str)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        qs = Region.objects.visible_to(self.request.user)
+        parent = self.request.query_params.get("parent")
+        if parent:
+            qs = qs.filter(parent_id=parent)
+        level = self.request.query_params.get("level")
+        if level:
+            qs = qs.filter(level=level)
+        return qs.order_by("code")
+
+
+def _members_prefetch():
+    return Prefetch("members", queryset=Person.objects.prefetch_related(
+        Prefetch("conditions", queryset=PersonCondition.objects.order_by("condition"))))
+
+
+class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                       viewsets.GenericViewSet):
+    serializer_class = HouseholdSerializer
+    permission_classes = [IsAuthenticated, ActionPermission]
+    action_perms = {"list": "registry.view_household", "retrieve": "registry.view_household",
+                    "create": "registry.add_household"}
+
+    def get_queryset(self):
+        qs = Household.objects.visible_to(self.request.user).select_related("region").prefetch_related(
+            _members_prefetch())
+        if self.action == "list":
+            q = (self.request.query_params.get("q") or "").strip()
+            if q:
+                people = Person.objects.filter(Q(name__contains=q) | Q(id_number__endswith=q.upper()))
+                qs = qs.filter(pk__in=people.values("household_id"))
+            code = self.request.query_params.get("region")
+            if code:
+                region = Region.objects.visible_to(self.request.user).filter(code=code).first()
+                qs = qs.filter(region__code__range=region.code_range) if region else qs.none()
+        return qs.order_by("-id")
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, description="a member's name, or the last digits of an ID"),
+                               OpenApiParameter("region", str, description="village or township code")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(parameters=[
+        OpenApiParameter("reveal", str, enum=["id_number"], description="show full ID numbers (audited)"),
+        OpenApiParameter("reason", str, description="why the full numbers are needed (kept in the audit trail)"),
+    ])
+    def retrieve(self, request, *args, **kwargs):
+        household = self.get_object()
+        revealed = set()
+        if request.query_params.get("reveal") == "id_number":
+            if not request.user.has_perm("registry.reveal_id_number"):
+                raise NotPermitted("Your role may not see full ID numbers.")
+            reason = request.query_params.get("reason", "")
+            for person in household.members.all():
+                registry.reveal_id_number(request.user, person, reason=reason, request=request)
+                revealed.add(person.pk)
+        return Response(self.get_serializer(household, context={**self.get_serializer_context(),
+                                                                "revealed": revealed}).data)
+
+    @extend_schema(request=HouseholdInputSerializer, responses={201: HouseholdSerializer})
+    def create(self, request, *args, **kwargs):
+        data = HouseholdInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        household = registry.register_household(request.user, request=request, **data.validated_data)
+        household = self.get_queryset().get(pk=household.pk)
+        return Response(self.get_serializer(household).data, status=status.HTTP_201_CREATED)
+
+
+class PersonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = MemberSerializer
+    permission_classes = [IsAuthenticated, ActionPermission]
+    action_perms = {"retrieve": "registry.view_person"}
+
+    def get_queryset(self):
+        return Person.objects.visible_to(self.request.user).select_related("household").prefetch_related("conditions")
+
+    @extend_schema(parameters=[OpenApiParameter("reveal", str, enum=["id_number"]),
+                               OpenApiParameter("reason", str)])
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        revealed = set()
+        if request.query_params.get("reveal") == "id_number":
+            if not request.user.has_perm("registry.reveal_id_number"):
+                raise NotPermitted("Your role may not see full ID numbers.")
+            registry.reveal_id_number(request.user, person, reason=request.query_params.get("reason", ""),
+                                      request=request)
+            revealed.add(person.pk)
+        return Response(self.get_serializer(person, context={**self.get_serializer_context(),
+                                                             "revealed": revealed}).data)

@@ -1,0 +1,222 @@
+"""Registry pages: list, export, registration, detail, members, corrections, reveals.
+
+Each view checks the role's permission (403), loads through the region scope (404),
+and leaves every change to registry.services.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from audit import services as audit
+from audit.models import AuditEvent
+from core.errors import InvalidInput
+from core.scoping import get_visible_or_404
+from forms.registry import (
+    HouseholdForm,
+    HouseholdSearchForm,
+    MemberForm,
+    MemberFormSet,
+    PersonEditForm,
+    RevealForm,
+    apply_errors,
+)
+from registry import services
+from registry.models import Asset, Household, Income, Person, Relation
+
+from .decorators import staff_view
+from .export import households_workbook
+from .queries import search_households, with_list_data
+
+PAGE_SIZE = 50
+HISTORY_LIMIT = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _search(request):
+    """(form, households) for the list and the export: an invalid filter finds nothing
+    rather than silently widening the search."""
+    form = HouseholdSearchForm(request.GET or None, user=request.user)
+    if not form.is_bound:
+        return form, search_households(request.user)
+    if not form.is_valid():
+        return form, Household.objects.none()
+    return form, search_households(request.user, q=form.cleaned_data["q"], region=form.cleaned_data["region"])
+
+
+@staff_view("registry.view_household")
+def household_list(request):
+    form, households = _search(request)
+    page = Paginator(with_list_data(households), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/household_list.html", {"form": form, "page": page})
+
+
+@staff_view("registry.view_household")
+def household_export(request):
+    form, households = _search(request)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("Correct the search before exporting."))
+        return redirect(reverse("household_list") + "?" + request.GET.urlencode())
+    content, rows = households_workbook(households)
+    user = request.user
+    audit.record(
+        "registry.households.exported", actor=user, region_code=user.region_id or "",
+        extra={"rows": rows, "q": request.GET.get("q", ""), "region": request.GET.get("region", "")},
+        request=request,
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    filename = f"households-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_view("registry.add_household")
+def household_create(request):
+    if request.method == "POST":
+        form = HouseholdForm(request.POST, user=request.user)
+        formset = MemberFormSet(request.POST, prefix="members")
+        # Both validated, so the user sees every problem in one round.
+        forms_valid = [form.is_valid(), formset.is_valid()]
+        if all(forms_valid):
+            try:
+                household = services.register_household(
+                    request.user,
+                    region=form.cleaned_data["region"],
+                    address=form.cleaned_data["address"],
+                    registration=form.cleaned_data["registration"],
+                    members=[f.service_data() for f in formset.filled_forms()],
+                    request=request,
+                )
+            except InvalidInput as exc:
+                errors = dict(exc.errors)
+                member_errors = errors.pop("members", None)
+                apply_errors(form, errors)
+                if member_errors:
+                    formset.apply_errors(member_errors)
+            else:
+                messages.success(request, _("Household registered with %(n)d members.") % {
+                    "n": len(formset.filled_forms())})
+                return redirect("household_detail", pk=household.pk)
+    else:
+        form = HouseholdForm(user=request.user)
+        formset = MemberFormSet(prefix="members", initial=[{"relation": Relation.HEAD}])
+    return render(request, "registry/household_form.html", {"form": form, "formset": formset})
+
+
+def _household_for(user, pk):
+    return get_visible_or_404(
+        Household.objects.select_related("region__parent__parent__parent", "created_by"), user, pk=pk
+    )
+
+
+def _history(user, household, people):
+    person_ids = [str(p.pk) for p in people]
+    return list(
+        AuditEvent.objects.visible_to(user)
+        .filter(
+            Q(object_type="registry.household", object_id=str(household.pk))
+            | Q(object_type="registry.person", object_id__in=person_ids)
+        )[:HISTORY_LIMIT]
+    )
+
+
+@staff_view("registry.view_household")
+def household_detail(request, pk):
+    user = request.user
+    household = _household_for(user, pk)
+    context = {"household": household, "today": timezone.localdate()}
+    if user.has_perm("registry.view_person"):
+        people = sorted(
+            household.members.prefetch_related("conditions"),
+            key=lambda p: (p.relation != Relation.HEAD, p.pk),
+        )
+        context.update(members=people, history=_history(user, household, people))
+        if user.has_perm("registry.view_income"):
+            context["incomes"] = Income.objects.visible_to(user).filter(person__household=household).select_related(
+                "person")
+        if user.has_perm("registry.view_asset"):
+            context["assets"] = Asset.objects.visible_to(user).filter(person__household=household).select_related(
+                "person")
+    if user.has_perm("registry.add_person"):
+        context["member_form"] = MemberForm(prefix="member")
+    return render(request, "registry/household_detail.html", context)
+
+
+def _map_member_errors(form, exc: InvalidInput) -> None:
+    errors = dict(exc.errors)
+    member_errors = errors.pop("members", None) or []
+    for item in member_errors:
+        if isinstance(item, dict):
+            apply_errors(form, item)
+        else:
+            form.add_error(None, str(item))
+    apply_errors(form, errors)
+
+
+@staff_view("registry.add_person")
+@require_http_methods(["GET", "POST"])
+def household_add_member(request, pk):
+    household = _household_for(request.user, pk)
+    form = MemberForm(request.POST or None, prefix="member")
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.add_member(request.user, household, form.service_data(), request=request)
+        except InvalidInput as exc:
+            _map_member_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s added to the household.") % {"name": person.name})
+            return redirect("household_detail", pk=household.pk)
+    return render(request, "registry/member_form.html", {"household": household, "form": form})
+
+
+def _person_for(user, pk):
+    return get_visible_or_404(Person.objects.select_related("household__region"), user, pk=pk)
+
+
+@staff_view("registry.change_person")
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk):
+    person = _person_for(request.user, pk)
+    if request.method == "POST":
+        form = PersonEditForm(request.POST, masked_id=person.masked_id)
+        if form.is_valid():
+            try:
+                services.update_person(
+                    request.user, person, form.service_data(), reason=form.cleaned_data["reason"], request=request
+                )
+            except InvalidInput as exc:
+                _map_member_errors(form, exc)
+            else:
+                messages.success(request, _("Changes to %(name)s saved.") % {"name": form.cleaned_data["name"]})
+                return redirect("household_detail", pk=person.household_id)
+    else:
+        form = PersonEditForm(masked_id=person.masked_id, initial={
+            "name": person.name, "relation": person.relation, "disability_kind": person.disability_kind or "",
+            "disability_grade": person.disability_grade or "", "conditions": person.condition_codes,
+            "phone": person.phone,
+        })
+    return render(request, "registry/person_edit.html", {"person": person, "form": form})
+
+
+@never_cache
+@staff_view("registry.reveal_id_number")
+@require_http_methods(["GET", "POST"])
+def person_reveal(request, pk):
+    """The full number is rendered into this one response only: never put in the session,
+    a URL or a redirect, and the response is marked not to be cached."""
+    person = _person_for(request.user, pk)
+    form = RevealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        number = services.reveal_id_number(request.user, person, reason=form.cleaned_data["reason"], request=request)
+        return render(request, "registry/person_revealed.html", {"person": person, "id_number": number})
+    return render(request, "registry/person_reveal.html", {"person": person, "form": form})

@@ -1,0 +1,38 @@
+"""Readable names for audit events and the fields their before/after data hold."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+EVENT_LABELS = {
+    "registry.household.registered": _("Household registered"),
+    "registry.households.exported": _("Households exported to Excel"),
+    "registry.person.added": _("Member added"),
+    "registry.person.changed": _("Member data changed"),
+    "registry.person.id_revealed": _("Full ID number revealed"),
+}
+
+FIELD_LABELS = {
+    "name": _("Name"),
+    "id_number": _("ID number"),
+    "relation": _("Relation to head"),
+    "disability_kind": _("Disability"),
+    "disability_grade": _("Disability grade"),
+    "conditions": _("Circumstances"),
+    "phone": _("Phone"),
+    "address": _("Address"),
+    "registration": _("Registration"),
+    "members": _("Members"),
+    "rows": _("Rows"),
+    "q": _("Search"),
+    "region": _("Region"),
+    "household": _("Household"),
+}
+
+
+def event_label(event: str) -> str:
+    return str(EVENT_LABELS.get(event, event))
+
+
+def field_label(key: str) -> str:
+    return str(FIELD_LABELS.get(key, key))
