@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "staff",
     "audit",
     "registry",
+    "notifications",
+    "deadlines",
     "web",
     "api",
 ]
@@ -212,6 +214,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Mail --------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+SMS_GATEWAY = env_str("SMS_GATEWAY", "notifications.channels.LoggingSmsGateway")
 
 # --- Domain settings (administrators change these per deployment) ------------------------------
 # The oldest birth year accepted on an ID (first-generation registers reach back to the 1880s).
@@ -225,3 +228,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Deadlines: reminders go out at this local hour on their day; the sweeper runs this often.
+REMINDER_HOUR = env_int("REMINDER_HOUR", 8, minimum=0)
+SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 60, minimum=5)
+SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 1000, minimum=1)
+CELERY_BEAT_SCHEDULE["sla-sweep"] = {"task": "deadlines.sweep", "schedule": SLA_SWEEP_SECONDS}
+CELERY_BEAT_SCHEDULE["calendar-check"] = {"task": "deadlines.check_next_year", "schedule": 6 * 3600}

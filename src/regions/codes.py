@@ -53,3 +53,23 @@ def code_problem(code: str, level: str) -> str | None:
 
 def is_within(code: str, ancestor_code: str, ancestor_level: str) -> bool:
     return code.startswith(prefix(ancestor_code, ancestor_level))
+
+
+def scope_prefixes(code: str) -> list[str]:
+    """Configuration scopes that apply to a record in ``code``: national (""), its
+    province (2 digits) and its city (4 digits). Settings rows keyed by these let a
+    province or city override the national default."""
+    if not code:
+        return [""]
+    return ["", code[:2], code[:4]]
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """The codes of a region's township, county, city and province, nearest first,
+    derived from the code itself (no query)."""
+    candidates = [code[:9] + "000", code[:6] + "000000", code[:4] + "00000000", code[:2] + "0000000000"]
+    out = []
+    for c in candidates:
+        if c not in out:
+            out.append(c)
+    return out

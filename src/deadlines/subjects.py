@@ -1,0 +1,46 @@
+"""What a deadline needs from the work it times: a title, a link, and a way to
+hand the work to someone else on escalation. Workflow tasks and visits both fit."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+
+def _subject(deadline):
+    try:
+        return deadline.subject
+    except Exception:  # noqa: BLE001 - a deleted subject must not stop the sweep
+        return None
+
+
+def subject_title(deadline) -> str:
+    subject = _subject(deadline)
+    describe = getattr(subject, "deadline_title", None)
+    if callable(describe):
+        return describe()
+    return _("%(flow)s / %(step)s #%(id)s") % {"flow": deadline.flow, "step": deadline.step, "id": deadline.subject_id}
+
+
+def subject_link(deadline) -> str:
+    subject = _subject(deadline)
+    url = getattr(subject, "get_absolute_url", None)
+    return url() if callable(url) else ""
+
+
+def reassign_subject(deadline, user) -> None:
+    """Give the work to ``user``: viewflow tasks get a new owner; other subjects
+    may define ``reassign_for_escalation``."""
+    subject = _subject(deadline)
+    if subject is None:
+        return
+    hook = getattr(subject, "reassign_for_escalation", None)
+    if callable(hook):
+        hook(user)
+        return
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    if isinstance(subject, Task) and subject.status in (STATUS.NEW, STATUS.ASSIGNED):
+        subject.owner = user
+        subject.status = STATUS.ASSIGNED
+        subject.save(update_fields=["owner", "status"])
