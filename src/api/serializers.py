@@ -91,3 +91,25 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class BreachSerializer(serializers.Serializer):
+    """One open breach; ``overdue`` comes from the single definition in deadlines."""
+
+    id = serializers.IntegerField()
+    task = serializers.SerializerMethodField()
+    application = serializers.IntegerField(source="application_id", allow_null=True)
+    flow = serializers.CharField()
+    step = serializers.CharField()
+    region = serializers.CharField(source="region_code")
+    due_at = serializers.DateTimeField()
+    overdue_by_hours = serializers.SerializerMethodField()
+    escalation_level = serializers.IntegerField()
+    escalated_to = serializers.ListField(child=serializers.CharField())
+    provisional = serializers.BooleanField()
+
+    def get_task(self, deadline) -> int | None:
+        return deadline.subject_id if deadline.subject_type_id == self.context.get("task_type_id") else None
+
+    def get_overdue_by_hours(self, deadline) -> int:
+        return deadline.overdue_by_hours(self.context.get("now"))

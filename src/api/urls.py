@@ -8,6 +8,7 @@ router = DefaultRouter(trailing_slash=True)
 router.register("regions", views.RegionViewSet, basename="region")
 router.register("households", views.HouseholdViewSet, basename="household")
 router.register("people", views.PersonViewSet, basename="person")
+router.register("sla/breaches", views.BreachViewSet, basename="breach")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

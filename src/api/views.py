@@ -5,6 +5,7 @@ from __future__ import annotations
 from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -14,12 +15,14 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.errors import NotPermitted
+from deadlines import reports
 from regions.models import Region
 from registry import services as registry
 from registry.models import Household, Person, PersonCondition
 
 from .permissions import ActionPermission
 from .serializers import (
+    BreachSerializer,
     HouseholdInputSerializer,
     HouseholdSerializer,
     MemberSerializer,
@@ -163,3 +166,28 @@ class PersonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             revealed.add(person.pk)
         return Response(self.get_serializer(person, context={**self.get_serializer_context(),
                                                              "revealed": revealed}).data)
+
+
+class BreachViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Open deadline breaches in the caller's region (supervisors; township heads for their township)."""
+
+    serializer_class = BreachSerializer
+    permission_classes = [IsAuthenticated, ActionPermission]
+    action_perms = {"list": "deadlines.view_breaches"}
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return reports.breaches(self.request.user, now=self._now, region=params.get("region", ""),
+                                step=params.get("step", ""))
+
+    def get_serializer_context(self):
+        from django.contrib.contenttypes.models import ContentType
+        from viewflow.workflow.models import Task
+
+        return {**super().get_serializer_context(), "now": self._now,
+                "task_type_id": ContentType.objects.get_for_model(Task).pk}
+
+    @extend_schema(parameters=[OpenApiParameter("region", str), OpenApiParameter("step", str)])
+    def list(self, request, *args, **kwargs):
+        self._now = timezone.now()
+        return super().list(request, *args, **kwargs)

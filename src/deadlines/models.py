@@ -175,6 +175,8 @@ class Deadline(models.Model):
     step = models.CharField(_("step"), max_length=40)
     program = models.CharField(_("program"), max_length=20, blank=True, default="")
     region_code = models.CharField(_("region code"), max_length=12)
+    # The case this work belongs to, for drill-down from dashboards (null for visits).
+    application_id = models.PositiveBigIntegerField(_("application"), null=True, blank=True, db_index=True)
     policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="deadlines")
@@ -203,6 +205,7 @@ class Deadline(models.Model):
 
     class Meta:
         ordering = ["due_at"]
+        permissions = [("view_breaches", _("Can follow deadline breaches and on-time rates"))]
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
         constraints = [

@@ -4,8 +4,9 @@ from django.utils import timezone
 from . import services, sweep
 
 
-@shared_task(name="deadlines.sweep", ignore_result=True)
+@shared_task(name="deadlines.sweep", ignore_result=False)
 def run_sweep() -> int:
+    """Its stored result (events fired) lets monitoring see the sweeper is alive."""
     return len(sweep.sweep().fired)
 
 

@@ -30,7 +30,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.TOWNSHIP_HEAD: [
         "registry.view_household", "registry.view_person", "registry.view_income", "registry.view_asset",
-        "registry.reveal_id_number", "audit.view_auditevent",
+        "registry.reveal_id_number", "audit.view_auditevent", "deadlines.view_breaches",
     ],
     Role.COUNTY_REVIEWER: [
         "registry.view_household", "registry.view_person", "registry.view_income", "registry.view_asset",
@@ -38,13 +38,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.COUNTY_FINANCE: ["registry.view_household"],
     Role.SUPERVISOR: [
-        "registry.view_household", "registry.view_person", "audit.view_auditevent",
+        "registry.view_household", "registry.view_person", "audit.view_auditevent", "deadlines.view_breaches",
     ],
     Role.ADMIN: [
         "registry.view_household", "registry.add_household", "registry.change_household",
         "registry.view_person", "registry.add_person", "registry.change_person",
         "registry.view_income", "registry.add_income", "registry.view_asset", "registry.add_asset",
-        "registry.reveal_id_number", "audit.view_auditevent",
+        "registry.reveal_id_number", "audit.view_auditevent", "deadlines.view_breaches",
         "regions.view_region", "regions.add_region", "regions.change_region",
         "staff.view_user", "staff.add_user", "staff.change_user",
     ],
