@@ -30,4 +30,4 @@ if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
     _queue = tempfile.mkdtemp(prefix="engine-test-broker-")
     CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
                                        "data_folder_in": _queue, "data_folder_out": _queue,
-                                       "processed_folder": _queue}
+                                       "processed_folder": _queue, "control_folder": _queue + "/control"}
