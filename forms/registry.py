@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from regions.codes import Level
 from regions.models import Region
@@ -55,7 +56,7 @@ class MemberForm(forms.Form):
     """One member. The ID number is only trimmed here: the service checks it and names
     the member in its message, which a field validator here could not."""
 
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     id_number = forms.CharField(
         label=_("ID number"), max_length=30,
         help_text=_("18 characters, or the 15 digits of an old card."),

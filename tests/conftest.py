@@ -44,6 +44,13 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _catalogues():
+    from tests.catalogue import ensure_compiled
+
+    ensure_compiled()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Throttle counters live in the cache; one test's logins must not throttle the next.

@@ -3,10 +3,10 @@ describes, so the change and its history commit or roll back together."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-import json
 
 from .models import AuditEvent
 

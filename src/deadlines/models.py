@@ -257,3 +257,6 @@ class DeadlineFiring(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["deadline", "kind", "level"], name="deadline_firing_claimed_once"),
         ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} L{self.level} @ {self.fired_at:%Y-%m-%d %H:%M}"

@@ -224,6 +224,9 @@ class Income(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.monthly_amount}"
+
     @property
     def counted(self) -> bool:
         return self.kind not in EXEMPT_INCOME_KINDS
@@ -260,3 +263,6 @@ class Asset(models.Model):
         verbose_name = _("asset")
         verbose_name_plural = _("assets")
         constraints = [models.CheckConstraint(condition=Q(value__gte=0), name="asset_not_negative")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.value}"

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from audit import services as audit
 from audit.models import AuditEvent
@@ -54,6 +54,7 @@ def _search(request):
 
 
 @staff_view("registry.view_household")
+@require_safe
 def household_list(request):
     form, households = _search(request)
     page = Paginator(with_list_data(households), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -61,6 +62,7 @@ def household_list(request):
 
 
 @staff_view("registry.view_household")
+@require_safe
 def household_export(request):
     form, households = _search(request)
     if form.is_bound and not form.is_valid():
@@ -81,6 +83,7 @@ def household_export(request):
 
 
 @staff_view("registry.add_household")
+@require_http_methods(["GET", "POST"])
 def household_create(request):
     if request.method == "POST":
         form = HouseholdForm(request.POST, user=request.user)
@@ -131,6 +134,7 @@ def _history(user, household, people):
 
 
 @staff_view("registry.view_household")
+@require_safe
 def household_detail(request, pk):
     user = request.user
     household = _household_for(user, pk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 EVENT_LABELS = {
     "registry.household.registered": _("Household registered"),
@@ -13,7 +14,7 @@ EVENT_LABELS = {
 }
 
 FIELD_LABELS = {
-    "name": _("Name"),
+    "name": pgettext_lazy("person", "Name"),
     "id_number": _("ID number"),
     "relation": _("Relation to head"),
     "disability_kind": _("Disability"),

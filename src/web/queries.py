@@ -30,7 +30,7 @@ def person_match(q: str) -> Q:
 def search_households(user, *, q: str = "", region=None) -> QuerySet[Household]:
     households = Household.objects.visible_to(user)
     if region is not None:
-        households = households.filter(region_id__range=region.code_range)
+        households = households.filter(region__code__range=region.code_range)
     q = (q or "").strip()
     if q:
         # A subquery, not a join: a household with two matching members is listed once.

@@ -7,6 +7,7 @@ import datetime
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from audit.models import AuditEvent
 from forms.audit import AuditFilterForm
@@ -39,6 +40,7 @@ def _filtered(events, form):
 
 
 @staff_view("audit.view_auditevent")
+@require_safe
 def audit_list(request):
     form = AuditFilterForm(request.GET or None)
     events = _filtered(AuditEvent.objects.visible_to(request.user), form)

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from core import health
 from registry.models import Household, Person
@@ -26,6 +27,7 @@ RECENT_HOUSEHOLDS = 5
 
 
 @staff_view()
+@require_safe
 def home(request):
     user = request.user
     context = {
@@ -46,6 +48,7 @@ def home(request):
 
 
 @never_cache
+@require_safe
 def healthz(request):
     report = health.status()
     return JsonResponse(report, status=200 if report["database"] else 503)

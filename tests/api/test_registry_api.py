@@ -12,8 +12,9 @@ from tests.conftest import COUNTY, PASSWORD, TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2,
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user) -> APIClient:
-    client = APIClient()
+def client_for(user, language="en") -> APIClient:
+    # Messages follow Accept-Language; most assertions read the English catalogue.
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
     client.force_authenticate(user)
     return client
 
@@ -116,6 +117,14 @@ class TestRegisterHousehold:
         message = response.json()["members"][0][field][0]
         assert "刘桂兰" in message and phrase.lower() in message.lower()
         assert Household.objects.count() == 0 and Person.objects.count() == 0
+
+    def test_messages_are_chinese_by_default(self, alice):
+        body = payload()
+        body["members"][0]["id_number"] = "110105194912310021"
+        client = APIClient()
+        client.force_authenticate(alice)
+        message = client.post("/api/v1/households/", body, format="json").json()["members"][0]["id_number"][0]
+        assert "刘桂兰" in message and "校验" in message
 
     def test_second_head_is_rejected_naming_the_member(self, alice):
         body = payload()

@@ -40,7 +40,11 @@ def read_csv(path: str | Path, *, required: set[str], optional: frozenset[str] |
                 values = {col: (raw.get(h) or "").strip() for h, col in zip(header, columns, strict=True)}
                 if not any(values.values()) and not extra:
                     continue  # blank lines, often at the end of an exported sheet
+                # A column without a header (a trailing comma) is tolerated while empty.
+                unnamed = values.pop("", "")
                 problem = ""
+                if unnamed:
+                    problem = _("This line has a value under a column without a header.")
                 if extra:
                     problem = _("This line has %(n)d values but the header has %(m)d columns.") % {
                         "n": len(header) + len(extra), "m": len(header)}
@@ -64,11 +68,11 @@ def _check_header(path, columns: list[str], required: set[str], optional: set[st
         raise CommandError(_("%(path)s lacks the column(s) %(missing)s; the header must name %(required)s.") % {
             "path": path, "missing": ", ".join(missing), "required": ", ".join(sorted(required))})
     # An unknown column is most often a misspelt known one, whose data would be ignored.
-    unknown = sorted(set(columns) - required - optional)
+    unknown = sorted(set(columns) - required - optional - {""})
     if unknown:
         raise CommandError(_("%(path)s has unknown column(s) %(unknown)s; the known columns are %(known)s.") % {
             "path": path, "unknown": ", ".join(unknown), "known": ", ".join(sorted(required | optional))})
-    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    duplicated = sorted({c for c in columns if c and columns.count(c) > 1})
     if duplicated:
         raise CommandError(_("%(path)s names the column(s) %(dup)s more than once.") % {
             "path": path, "dup": ", ".join(duplicated)})

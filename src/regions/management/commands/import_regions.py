@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from audit import services as audit
 from regions.codes import LEVEL_ORDER, Level
@@ -53,6 +52,13 @@ def where(row: RegionRow) -> str:
     return _("Line %(line)d (%(code)s)") % {"line": row.line, "code": row.code or "?"}
 
 
+def line_of(row: RegionRow) -> str:
+    """A reference to another row, inside a sentence."""
+    if row.line is None:
+        return _("region %(code)s") % {"code": row.code}
+    return _("line %(line)d") % {"line": row.line}
+
+
 def rows_from_csv(path) -> list[RegionRow]:
     return [
         RegionRow(code=r.values["code"], name=r.values["name"], level=r.values["level"].lower(),
@@ -68,7 +74,7 @@ def _row_problems(row: RegionRow, first_line: dict[str, RegionRow]) -> list[str]
         problems.append(_("The code is empty."))
     elif row.code in first_line and first_line[row.code] is not row:
         problems.append(_("The code %(code)s is also on %(other)s.") % {
-            "code": row.code, "other": where(first_line[row.code])})
+            "code": row.code, "other": line_of(first_line[row.code])})
     if not row.name:
         problems.append(_("The name is empty."))
     elif len(row.name) > NAME_MAX:
@@ -88,16 +94,21 @@ def plan_import(rows: list[RegionRow]) -> tuple[list[Region], list[Region], Impo
     for row in rows:
         first_line.setdefault(row.code, row)
 
+    # Codes whose first row is faulty; a repeated code only faults the repetition,
+    # so the children of the first one are still checked against it.
     bad: dict[str, RegionRow] = {}
+    faulty: set[int] = set()
     for row in rows:
         for problem in _row_problems(row, first_line):
             result.errors.append((row, problem))
-            bad.setdefault(row.code, row)
+            faulty.add(id(row))
+            if first_line[row.code] is row:
+                bad[row.code] = row
 
     # Parents before children whatever the order of the file: a child is checked
     # against the region its parent is about to become, not only the stored one.
     depth = {level: i for i, level in enumerate(LEVEL_ORDER)}
-    good = sorted((r for r in rows if r.code not in bad), key=lambda r: depth[r.level])
+    good = sorted((r for r in rows if id(r) not in faulty), key=lambda r: depth[r.level])
     in_file = {r.code for r in rows}
     stored = Region.objects.in_bulk(list(in_file | {r.parent for r in good if r.parent}))
 
@@ -110,7 +121,7 @@ def plan_import(rows: list[RegionRow]) -> tuple[list[Region], list[Region], Impo
         if row.parent:
             if row.parent in bad:
                 problems.append(_("Its parent %(parent)s (%(where)s) has errors.") % {
-                    "parent": row.parent, "where": where(bad[row.parent])})
+                    "parent": row.parent, "where": line_of(bad[row.parent])})
             elif row.parent in in_file:
                 parent = planned.get(row.parent)
                 if parent is None:
@@ -167,10 +178,13 @@ def import_regions(rows: list[RegionRow], *, dry_run: bool = False, source: str 
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Create or update regions from a CSV file with the columns code,name,level,parent. "
-        "Nothing is written unless every row is valid."
-    )
+    @property
+    def help(self):
+        # Translated when shown, in the language active then (argparse cannot take lazy text).
+        return _(
+            "Create or update regions from a CSV file with the columns code,name,level,parent. "
+            "Nothing is written unless every row is valid."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("csv", help=_("UTF-8 CSV file (a byte-order mark is allowed)."))

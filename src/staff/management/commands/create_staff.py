@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError, InvalidInput
 from staff.roles import Role
@@ -23,10 +22,13 @@ OPTION_LABELS = {"roles": "--role", "region": "--region", "password": "--passwor
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Create a staff account, or update it to exactly the roles and region given. "
-        "Without --password a new account gets a generated password, printed once."
-    )
+    @property
+    def help(self):
+        # Translated when shown, in the language active then (argparse cannot take lazy text).
+        return _(
+            "Create a staff account, or update it to exactly the roles and region given. "
+            "Without --password a new account gets a generated password, printed once."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -78,6 +80,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write(self.style.SUCCESS(
                 _("Updated staff account %(user)s: role(s) %(roles)s in %(region)s.") % details))
+        if not user.is_active:
+            self.stderr.write(_("Note: the account %(user)s is deactivated and cannot log in until it is "
+                                "activated again.") % details)
         if result.generated_password:
             self.stdout.write(_("Generated password (shown only now): %(password)s") % {
                 "password": result.generated_password})

@@ -1,0 +1,120 @@
+"""Who may open which page: sign-in, role (403) and region (404)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from registry.models import Person
+
+
+def _pages(household):
+    person = household.members.order_by("id").first()
+    return {
+        "home": reverse("home"),
+        "list": reverse("household_list"),
+        "search": reverse("household_list") + "?q=王",
+        "export": reverse("household_export"),
+        "create": reverse("household_create"),
+        "detail": reverse("household_detail", args=[household.pk]),
+        "add_member": reverse("household_add_member", args=[household.pk]),
+        "edit": reverse("person_edit", args=[person.pk]),
+        "reveal": reverse("person_reveal", args=[person.pk]),
+    }
+
+
+def test_every_page_works_for_the_caseworker(as_user, alice, household):
+    client = as_user(alice)
+    for name, url in _pages(household).items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, household):
+    for name, url in _pages(household).items():
+        response = client.get(url)
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("login")), name
+
+
+@pytest.mark.parametrize("page", ["detail", "add_member", "edit", "reveal"])
+def test_outsider_gets_404_for_another_townships_household(as_user, bob, household, page):
+    client = as_user(bob)
+    url = _pages(household)[page]
+    assert client.get(url).status_code == 404
+
+
+def test_outsider_posts_answer_404_and_change_nothing(as_user, bob, household):
+    client = as_user(bob)
+    person = household.members.order_by("id").first()
+    before = AuditEvent.objects.count()
+    assert client.post(reverse("person_reveal", args=[person.pk]), {"reason": "curious"}).status_code == 404
+    assert client.post(reverse("person_edit", args=[person.pk]),
+                       {"name": "改名", "relation": "head", "reason": "x"}).status_code == 404
+    assert client.post(reverse("household_add_member", args=[household.pk]), {}).status_code == 404
+    assert AuditEvent.objects.count() == before
+    assert Person.objects.get(pk=person.pk).name == person.name
+
+
+def test_outsider_does_not_find_the_household(as_user, bob, household):
+    client = as_user(bob)
+    listing = client.get(reverse("household_list")).content.decode()
+    assert "王德明" not in listing
+    for q in ("王德明", "0318", "370811380512031"):
+        response = client.get(reverse("household_list"), {"q": q})
+        assert response.context["page"].paginator.count == 0
+        assert f'href="{reverse("household_detail", args=[household.pk])}"' not in response.content.decode()
+
+
+def test_outsider_cannot_filter_by_a_village_outside_the_region(as_user, bob, household):
+    from tests.conftest import VILLAGE_A1
+
+    response = as_user(bob).get(reverse("household_list"), {"region": VILLAGE_A1})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 0
+    assert response.context["form"].errors["region"]
+
+
+def test_county_finance_may_not_register(as_user, fiona, household):
+    client = as_user(fiona)
+    assert client.get(reverse("household_create")).status_code == 403
+    assert client.post(reverse("household_create"), {}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("user", "page"),
+    [("fiona", "edit"), ("fiona", "reveal"), ("fiona", "add_member"), ("sam", "edit"), ("sam", "reveal"),
+     ("carol", "edit"), ("hana", "create")],
+)
+def test_wrong_role_gets_403(request, as_user, household, user, page):
+    client = as_user(request.getfixturevalue(user))
+    assert client.get(_pages(household)[page]).status_code == 403
+
+
+def test_county_finance_sees_the_household_but_not_its_members(as_user, fiona, household):
+    response = as_user(fiona).get(reverse("household_detail", args=[household.pk]))
+    assert response.status_code == 200
+    assert response.context.get("members") is None
+    assert "张秀英" not in response.content.decode()
+
+
+def test_menu_follows_the_role(as_user, alice, fiona, sam):
+    names = [i["name"] for i in as_user(alice).get(reverse("home")).context["nav_items"]]
+    assert names == ["home", "household_list", "household_create"]
+    names = [i["name"] for i in as_user(fiona).get(reverse("home")).context["nav_items"]]
+    assert names == ["home", "household_list"]
+    names = [i["name"] for i in as_user(sam).get(reverse("home")).context["nav_items"]]
+    assert names == ["home", "household_list", "audit_list"]
+
+
+def test_healthz_needs_no_login_and_holds_no_personal_data(client, household):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    body = json.loads(response.content)
+    assert set(body) == {"database", "broker", "last_heartbeat", "workers_alive"}
+    assert body["database"] is True
+    assert "王德明" not in response.content.decode()
