@@ -22,7 +22,7 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record(
+def build(
     event: str,
     *,
     actor=None,
@@ -34,8 +34,9 @@ def record(
     extra: dict | None = None,
     request=None,
 ) -> AuditEvent:
+    """An unsaved audit row, for writers that insert many at once (bulk_create)."""
     actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         event=event,
         actor=actor,
         actor_username=actor.get_username() if actor else "",
@@ -49,6 +50,24 @@ def record(
         extra=_jsonable(extra or {}),
         ip_address=client_ip(request),
     )
+
+
+def record(
+    event: str,
+    *,
+    actor=None,
+    obj=None,
+    region_code: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    extra: dict | None = None,
+    request=None,
+) -> AuditEvent:
+    row = build(event, actor=actor, obj=obj, region_code=region_code, before=before, after=after,
+                reason=reason, extra=extra, request=request)
+    row.save()
+    return row
 
 
 def diff(before: dict, after: dict) -> tuple[dict, dict]:

@@ -10,8 +10,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q
-from django.db.models.functions import Substr, TruncMonth, TruncWeek
+from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat, Substr, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from regions.models import Region
@@ -20,17 +20,83 @@ from .calendar import local_zone
 from .models import Deadline, DeadlineStatus
 
 AGE_BUCKETS = [("lt1d", 0, 1), ("1to3d", 1, 3), ("3to7d", 3, 7), ("gt7d", 7, None)]
+AGE_KEYS = [key for key, _low, _high in AGE_BUCKETS]
 
 
-def breaches(user, *, now=None, region: str = "", step: str = ""):
-    """The open breaches a user may see, most overdue first."""
-    qs = Deadline.objects.visible_to(user).overdue(now)
+def age_condition(key: str, now: datetime.datetime) -> Q:
+    """How long past its due time an overdue deadline is, in whole days: [low, high)."""
+    _key, low, high = next(b for b in AGE_BUCKETS if b[0] == key)
+    cond = Q(due_at__lte=now - datetime.timedelta(days=low))
+    if high is not None:
+        cond &= Q(due_at__gt=now - datetime.timedelta(days=high))
+    return cond
+
+
+def _narrow(qs, user, *, region: str = "", step: str = ""):
     if region:
         place = Region.objects.visible_to(user).filter(code=region).first()
         qs = qs.filter(region_code__range=place.code_range) if place else qs.none()
     if step:
         qs = qs.filter(step=step)
+    return qs
+
+
+def breaches(user, *, now=None, region: str = "", step: str = ""):
+    """The open breaches a user may see, most overdue first."""
+    qs = _narrow(Deadline.objects.visible_to(user).overdue(now), user, region=region, step=step)
     return qs.order_by("due_at", "pk")
+
+
+def breaches_by_age(user, *, now=None, region: str = "", step: str = "", age: str = ""):
+    """``breaches`` narrowed to one of the dashboard's age buckets (``AGE_KEYS``)."""
+    now = now or timezone.now()
+    qs = breaches(user, now=now, region=region, step=step)
+    return qs.filter(age_condition(age, now)) if age else qs
+
+
+def paused(user, *, region: str = "", step: str = ""):
+    """Clocks stopped while waiting on the applicant, longest paused first."""
+    qs = Deadline.objects.visible_to(user).filter(status=DeadlineStatus.PAUSED)
+    return _narrow(qs, user, region=region, step=step).order_by("paused_at", "pk")
+
+
+def with_row_data(qs):
+    """What a deadline row shows (village and township names, assignee) in the same
+    query as the rows, so a page or an export costs the same at 10 rows and 100,000."""
+    township_code = Concat(Substr(OuterRef("region_code"), 1, 9), Value("000"), output_field=CharField())
+    return qs.select_related("assignee").annotate(
+        region_name=Subquery(Region.objects.filter(code=OuterRef("region_code")).values("name")[:1]),
+        township_name=Subquery(Region.objects.filter(code=township_code).values("name")[:1]),
+    )
+
+
+def step_codes() -> list[str]:
+    """Every step some policy times, for filters."""
+    from .models import SlaPolicy
+
+    return list(SlaPolicy.objects.order_by("step").values_list("step", flat=True).distinct())
+
+
+def recent_months(now: datetime.datetime, count: int) -> list[datetime.date]:
+    """The first days of the last ``count`` local months, oldest first, this month last."""
+    day = timezone.localtime(now, local_zone()).date().replace(day=1)
+    months = []
+    for _ in range(count):
+        months.append(day)
+        day = (day - datetime.timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def on_time_matrix(on_time: list[dict], months: list[datetime.date]) -> list[dict]:
+    """Dashboard.on_time as one row per township with a cell per month (None: nothing closed)."""
+    rows: dict[str, dict] = {}
+    for r in on_time:
+        row = rows.setdefault(r["township"], {"township": r["township"], "name": r["name"], "cells": {}})
+        row["cells"][r["month"]] = r
+    return [
+        {**row, "cells": [row["cells"].get(month) for month in months]}
+        for row in sorted(rows.values(), key=lambda row: row["township"])
+    ]
 
 
 def _township_names(prefixes) -> dict[str, str]:
@@ -58,13 +124,7 @@ def dashboard(user, *, now=None, months: int = 6, weeks: int = 12) -> Dashboard:
     by_township = list(overdue.annotate(township=Substr("region_code", 1, 9)).values("township")
                        .annotate(count=Count("pk")).order_by("-count", "township"))
     by_step = list(overdue.values("flow", "step").annotate(count=Count("pk")).order_by("-count", "flow", "step"))
-    age_filters = {}
-    for key, low, high in AGE_BUCKETS:
-        cond = Q(due_at__lte=now - datetime.timedelta(days=low))
-        if high is not None:
-            cond &= Q(due_at__gt=now - datetime.timedelta(days=high))
-        age_filters[key] = Count("pk", filter=cond)
-    by_age = overdue.aggregate(**age_filters)
+    by_age = overdue.aggregate(**{key: Count("pk", filter=age_condition(key, now)) for key in AGE_KEYS})
     totals = visible.filter(status__in=[DeadlineStatus.OPEN, DeadlineStatus.PAUSED]).aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(status=DeadlineStatus.OPEN, due_at__lt=now)))
 

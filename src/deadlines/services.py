@@ -22,17 +22,19 @@ def _subject_key(subject) -> dict:
             "subject_id": subject.pk}
 
 
-def next_check(deadline: Deadline, fired: set[tuple[str, int]]) -> datetime.datetime | None:
-    """The next moment the sweeper has work for this deadline, given what has fired."""
+def next_check(deadline: Deadline, fired: set[tuple[str, int]], steps=None) -> datetime.datetime | None:
+    """The next moment the sweeper has work for this deadline, given what has fired
+    (``steps``: the policy's escalation steps, when the caller already has them)."""
     times = []
     if deadline.remind_at and (FiringKind.REMINDER, 0) not in fired and deadline.remind_at < deadline.due_at:
         times.append(deadline.remind_at)
     if (FiringKind.BREACH, 0) not in fired:
         times.append(deadline.due_at)
-    if deadline.policy_id:
-        for step in deadline.policy.escalations.all():
-            if (FiringKind.ESCALATION, step.level) not in fired:
-                times.append(deadline.due_at + datetime.timedelta(hours=step.after_hours))
+    if steps is None:
+        steps = deadline.policy.escalations.all() if deadline.policy_id else []
+    for step in steps:
+        if (FiringKind.ESCALATION, step.level) not in fired:
+            times.append(deadline.due_at + datetime.timedelta(hours=step.after_hours))
     return min(times) if times else None
 
 

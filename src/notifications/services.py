@@ -7,16 +7,28 @@ from django.db import transaction
 from .models import Notification
 
 
-def notify(recipients: Iterable, *, event: str, title: str, body: str = "", link: str = "") -> list[Notification]:
-    """Write in-app notifications now (inside the caller's transaction) and send the
-    e-mail/SMS copies after it commits, so a rolled-back change notifies no one."""
-    rows = Notification.objects.bulk_create(
-        [Notification(recipient=user, event=event, title=title[:200], body=body, link=link)
-         for user in {u.pk: u for u in recipients}.values()]
-    )
+DELIVERY_CHUNK = 500
+
+
+def build(recipients: Iterable, *, event: str, title: str, body: str = "", link: str = "") -> list[Notification]:
+    """Unsaved in-app rows, one per distinct recipient."""
+    return [Notification(recipient=user, event=event, title=title[:200], body=body, link=link)
+            for user in {u.pk: u for u in recipients}.values()]
+
+
+def send(rows: list[Notification]) -> list[Notification]:
+    """Insert in-app rows now (inside the caller's transaction) and queue the e-mail/SMS
+    copies after it commits, so a rolled-back change notifies no one."""
+    rows = Notification.objects.bulk_create(rows)
     ids = [n.pk for n in rows]
     if ids:
         from .tasks import deliver
 
-        transaction.on_commit(lambda: deliver.delay(ids))
+        for start in range(0, len(ids), DELIVERY_CHUNK):
+            chunk = ids[start:start + DELIVERY_CHUNK]
+            transaction.on_commit(lambda chunk=chunk: deliver.delay(chunk))
     return rows
+
+
+def notify(recipients: Iterable, *, event: str, title: str, body: str = "", link: str = "") -> list[Notification]:
+    return send(build(recipients, event=event, title=title, body=body, link=link))
