@@ -6,7 +6,6 @@ from django.db import transaction
 
 from .models import Notification
 
-
 DELIVERY_CHUNK = 500
 
 

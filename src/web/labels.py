@@ -11,6 +11,10 @@ EVENT_LABELS = {
     "registry.person.added": _("Member added"),
     "registry.person.changed": _("Member data changed"),
     "registry.person.id_revealed": _("Full ID number revealed"),
+    "deadlines.deadline.paused": _("Deadline clock paused"),
+    "deadlines.deadline.resumed": _("Deadline clock resumed"),
+    "deadlines.breaches.exported": _("Deadline breaches exported to Excel"),
+    "deadlines.dashboard.exported": _("Deadline dashboard exported to Excel"),
 }
 
 FIELD_LABELS = {
@@ -28,6 +32,10 @@ FIELD_LABELS = {
     "q": _("Search"),
     "region": _("Region"),
     "household": _("Household"),
+    "step": _("Step"),
+    "age": _("Overdue by"),
+    "status": _("Status"),
+    "due_at": _("Due"),
 }
 
 

@@ -7,11 +7,13 @@ MENU = [
     ("household_list", _("Households"), "registry.view_household"),
     ("household_create", _("Register household"), "registry.add_household"),
     ("audit_list", _("Audit trail"), "audit.view_auditevent"),
+    ("sla_dashboard", _("Deadline supervision"), "deadlines.view_breaches"),
 ]
 
 # Pages under a menu entry that are not its own URL, e.g. /people/… belongs to Households.
 SECTIONS = {
     "household_list": ("/households/", "/people/"),
+    "sla_dashboard": ("/supervision/", "/deadlines/"),
 }
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import households, trail, views
+from . import households, supervision, trail, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,4 +16,11 @@ urlpatterns = [
     path("people/<int:pk>/edit/", households.person_edit, name="person_edit"),
     path("people/<int:pk>/reveal/", households.person_reveal, name="person_reveal"),
     path("audit/", trail.audit_list, name="audit_list"),
+    path("supervision/", supervision.sla_dashboard, name="sla_dashboard"),
+    path("supervision/export.xlsx", supervision.sla_dashboard_export, name="sla_dashboard_export"),
+    path("supervision/breaches/", supervision.sla_breaches, name="sla_breaches"),
+    path("supervision/breaches/export.xlsx", supervision.sla_breaches_export, name="sla_breaches_export"),
+    path("supervision/paused/", supervision.sla_paused, name="sla_paused"),
+    path("deadlines/<int:pk>/pause/", supervision.deadline_pause, name="deadline_pause"),
+    path("deadlines/<int:pk>/resume/", supervision.deadline_resume, name="deadline_resume"),
 ]

@@ -107,7 +107,7 @@ def test_menu_follows_the_role(as_user, alice, fiona, sam):
     names = [i["name"] for i in as_user(fiona).get(reverse("home")).context["nav_items"]]
     assert names == ["home", "household_list"]
     names = [i["name"] for i in as_user(sam).get(reverse("home")).context["nav_items"]]
-    assert names == ["home", "household_list", "audit_list"]
+    assert names == ["home", "household_list", "audit_list", "sla_dashboard"]
 
 
 def test_healthz_needs_no_login_and_holds_no_personal_data(client, household):
