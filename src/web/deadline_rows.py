@@ -1,0 +1,72 @@
+"""What a deadline row shows, the same on every page and in every workbook: the case
+it belongs to, how long it is overdue, and who it was escalated to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from deadlines.subjects import subject_link, subject_title
+from registry.models import Household
+from staff.models import User
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str
+    url: str = ""
+
+
+def case_of(deadline, *, load_subject: bool = True) -> Case:
+    """The work's own page when its subject has one; a household subject links to the
+    household; otherwise the application, by number (linked once its page exists).
+
+    Pages prefetch ``subject``; workbooks pass ``load_subject=False`` and never load it."""
+    if ContentType.objects.get_for_id(deadline.subject_type_id).model_class() is Household:
+        return Case(_("Household %(id)s") % {"id": deadline.subject_id},
+                    reverse("household_detail", args=[deadline.subject_id]))
+    url = subject_link(deadline) if load_subject else ""
+    if load_subject and (url or deadline.application_id is None):
+        return Case(subject_title(deadline), url)
+    if deadline.application_id is not None:
+        number = deadline.application_id
+        return Case(_("Application %(id)s") % {"id": number}, _application_url(number))
+    return Case(_("%(flow)s / %(step)s #%(id)s") % {
+        "flow": deadline.flow, "step": deadline.step, "id": deadline.subject_id})
+
+
+def _application_url(pk: int) -> str:
+    # The application page belongs to the assistance app; until it is installed the
+    # number is shown without a link.
+    try:
+        return reverse("application_detail", args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def overdue_text(hours: int) -> str:
+    """"5 hours", "3 days", "3 days 5 hours"."""
+    if hours < 24:
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    days, rest = divmod(hours, 24)
+    text = ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    if rest:
+        text += " " + ngettext("%(n)d hour", "%(n)d hours", rest) % {"n": rest}
+    return text
+
+
+def staff_names(deadlines) -> dict[str, str]:
+    """username → display name for everyone a page's deadlines were escalated to, in one query."""
+    usernames = {name for d in deadlines for name in (d.escalated_to or [])}
+    if not usernames:
+        return {}
+    return {u.username: u.display_name for u in User.objects.filter(username__in=usernames)
+            .only("username", "first_name", "last_name")}
+
+
+def escalated_names(deadline, names: dict[str, str]) -> list[str]:
+    return [names.get(username, username) for username in deadline.escalated_to or []]
