@@ -39,7 +39,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_celery_results",
     "axes",
-    "viewflow",
+    # Only the process engine: its bundled UI (the "viewflow" app, static files with
+    # missing fonts) is not used; the engine has its own pages.
     "viewflow.workflow",
     "core",
     "regions",
@@ -48,6 +49,9 @@ INSTALLED_APPS = [
     "registry",
     "notifications",
     "deadlines",
+    "assistance",
+    "funds",
+    "documents",
     "web",
     "api",
 ]

@@ -56,3 +56,12 @@ def test_secret_from_file(monkeypatch, tmp_path):
     monkeypatch.delenv("X_SECRET", raising=False)
     monkeypatch.setenv("X_SECRET_FILE", str(secret))
     assert env.env_secret("X_SECRET") == "from-a-file"
+
+
+def test_collectstatic_with_production_storage(tmp_path):
+    """scripts/run collects static files with the hashed, compressed storage; a CSS file
+    pointing at a missing font would stop the engine from starting."""
+    result = run_manage("collectstatic", "--noinput", "-v", "0", ENGINE_VAR_DIR=str(tmp_path),
+                        DJANGO_SECRET_KEY="collect-static-test-key-0123456789abcdef")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "static" / "staticfiles.json").exists()
