@@ -180,6 +180,9 @@ class Deadline(models.Model):
     policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="deadlines")
+    # The role that does this work: with region_code, assignee and due_at this row is the
+    # index of every work queue ("mine", "queue", "all"), overdue first.
+    role = models.CharField(_("role"), max_length=20, blank=True, choices=Role.choices)
 
     started_at = models.DateTimeField(_("started at"))
     due_at = models.DateTimeField(_("due at"))
@@ -214,10 +217,13 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["next_check_at"], name="deadline_sweep_idx",
                          condition=Q(status="open", next_check_at__isnull=False)),
+            # Queues list open and paused work alike (a paused task is still someone's task).
             models.Index(fields=["region_code", "due_at"], name="deadline_open_region_idx",
-                         condition=Q(status="open")),
+                         condition=~Q(status="closed")),
             models.Index(fields=["assignee", "due_at"], name="deadline_open_assignee_idx",
-                         condition=Q(status="open")),
+                         condition=~Q(status="closed")),
+            models.Index(fields=["role", "region_code", "due_at"], name="deadline_queue_idx",
+                         condition=~Q(status="closed") & Q(assignee__isnull=True)),
             models.Index(fields=["region_code", "closed_at"], name="deadline_closed_region_idx",
                          condition=Q(status="closed")),
         ]

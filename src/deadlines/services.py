@@ -40,7 +40,8 @@ def next_check(deadline: Deadline, fired: set[tuple[str, int]], steps=None) -> d
 
 def open_deadline(subject, *, flow: str, step: str, region_code: str, program: str = "",
                   started_at: datetime.datetime | None = None, assignee=None,
-                  due_at: datetime.datetime | None = None, application_id: int | None = None) -> Deadline:
+                  due_at: datetime.datetime | None = None, application_id: int | None = None,
+                  role: str = "") -> Deadline:
     """Start the clock for one piece of work. ``due_at`` overrides the policy's
     duration (a visit's window end); the policy still supplies the escalation chain."""
     started_at = started_at or timezone.now()
@@ -53,7 +54,7 @@ def open_deadline(subject, *, flow: str, step: str, region_code: str, program: s
         remind_at, provisional = None, False
     deadline = Deadline(
         **_subject_key(subject), flow=flow, step=step, program=program, region_code=region_code,
-        policy=policy, assignee=assignee, started_at=started_at, application_id=application_id, due_at=due_at, remind_at=remind_at,
+        policy=policy, assignee=assignee, started_at=started_at, application_id=application_id, role=role, due_at=due_at, remind_at=remind_at,
         provisional=provisional,
     )
     deadline.next_check_at = next_check(deadline, set())

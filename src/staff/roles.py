@@ -27,18 +27,25 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registry.view_person", "registry.add_person", "registry.change_person",
         "registry.view_income", "registry.add_income", "registry.view_asset", "registry.add_asset",
         "registry.reveal_id_number",
+        "assistance.view_application", "assistance.add_application", "assistance.do_intake",
+        "assistance.investigate", "assistance.disburse", "assistance.file_with_county",
+        "funds.view_reservefund",
     ],
     Role.TOWNSHIP_HEAD: [
         "registry.view_household", "registry.view_person", "registry.view_income", "registry.view_asset",
         "registry.reveal_id_number", "audit.view_auditevent", "deadlines.view_breaches",
+        "assistance.view_application", "assistance.pay_first", "assistance.township_approve",
+        "funds.view_reservefund",
     ],
     Role.COUNTY_REVIEWER: [
         "registry.view_household", "registry.view_person", "registry.view_income", "registry.view_asset",
-        "registry.reveal_id_number",
+        "registry.reveal_id_number", "assistance.view_application", "assistance.county_approve",
     ],
-    Role.COUNTY_FINANCE: ["registry.view_household"],
+    Role.COUNTY_FINANCE: ["registry.view_household", "assistance.view_application", "funds.view_reservefund",
+                          "funds.allocate", "funds.adjust", "funds.sign_off", "funds.approve_replenishment"],
     Role.SUPERVISOR: [
         "registry.view_household", "registry.view_person", "audit.view_auditevent", "deadlines.view_breaches",
+        "assistance.view_application", "funds.view_reservefund",
     ],
     Role.ADMIN: [
         "registry.view_household", "registry.add_household", "registry.change_household",
@@ -47,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registry.reveal_id_number", "audit.view_auditevent", "deadlines.view_breaches",
         "regions.view_region", "regions.add_region", "regions.change_region",
         "staff.view_user", "staff.add_user", "staff.change_user",
+        "assistance.view_application", "funds.view_reservefund",
     ],
 }
 

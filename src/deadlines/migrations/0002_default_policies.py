@@ -15,6 +15,8 @@ COUNTY_THEN_CITY = [(1, 0, "supervisor", "county"), (2, 72, "supervisor", "city"
 # flow, step, duration, unit, remind_before, legal basis, escalations
 POLICIES = [
     ("temporary", "intake", 1, "working_days", 1, "[I] same or next working day", TOWNSHIP_THEN_COUNTY),
+    ("temporary", "receive_documents", 30, "calendar_days", 3, "[I] applicant completes the documents",
+     TOWNSHIP_THEN_COUNTY),
     ("temporary", "investigate", 3, "working_days", 1, "[S] investigation starts within 3 wd", TOWNSHIP_THEN_COUNTY),
     ("temporary", "pay_first", 24, "hours", 4, "[S] Shandong: urgent help within 24 hours", TOWNSHIP_THEN_COUNTY),
     ("temporary", "complete_paperwork", 5, "working_days", 1, "[S] Shandong: paperwork within 5 wd",

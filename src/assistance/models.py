@@ -1,0 +1,320 @@
+"""Applications for assistance and the rules that govern them.
+
+The application's status is a django-fsm field with ``protected=True``: it changes
+only through the transitions below, and those only through assistance.services,
+which check role, region and separation of duties, lock the row and audit. No path
+— web, API, admin or shell — can pay an unapproved case or approve a paid one.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from core.scoping import ScopedQuerySet
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Program(models.TextChoices):
+    TEMPORARY = "temporary", _("Temporary assistance")
+    DIBAO = "dibao", _("Minimum living guarantee")
+    TEKUN = "tekun", _("Extreme-poverty support")
+
+
+class Kind(models.TextChoices):
+    URGENT = "urgent", _("Urgent (sudden hardship)")
+    EXPENSE = "expense", _("Expense (unavoidable spending)")
+
+
+class CauseCategory(models.TextChoices):
+    MAJOR_ILLNESS = "major_illness", _("Major illness")
+    SCHOOL = "school", _("School costs")
+    MINOR_EMERGENCY = "minor_emergency", _("Minor emergency")
+    FIRE = "fire", _("Fire")
+    ACCIDENT = "accident", _("Accident")
+    DISASTER = "disaster", _("Natural disaster")
+    MAJOR_HARDSHIP = "major_hardship", _("Major hardship (case by case)")
+    OTHER = "other", _("Other")
+
+
+class Status(models.TextChoices):
+    INTAKE = "intake", _("Awaiting intake check")
+    INCOMPLETE = "incomplete", _("Waiting for documents")
+    URGENT_PAYMENT = "urgent_payment", _("Awaiting urgent payment")
+    INVESTIGATION = "investigation", _("Under investigation")
+    PAPERWORK = "paperwork", _("Paid first, completing paperwork")
+    TOWNSHIP_REVIEW = "township_review", _("Township review")
+    COUNTY_REVIEW = "county_review", _("County review")
+    APPROVED = "approved", _("Approved, awaiting payment")
+    PAYING = "paying", _("Being paid in instalments")
+    PAID = "paid", _("Paid, to be filed with the county")
+    FILED = "filed", _("Filed with the county (closed)")
+    REJECTED = "rejected", _("Rejected")
+    REFERRED_OUT = "referred_out", _("Referred to the relief station")
+
+
+OPEN_STATUSES = [Status.INTAKE, Status.INCOMPLETE, Status.URGENT_PAYMENT, Status.INVESTIGATION, Status.PAPERWORK,
+                 Status.TOWNSHIP_REVIEW, Status.COUNTY_REVIEW, Status.APPROVED, Status.PAYING, Status.PAID]
+PAYABLE_STATUSES = [Status.APPROVED, Status.PAYING]
+
+
+class ApplicationQuerySet(ScopedQuerySet):
+    scope_field = "region_code"
+
+
+class Application(models.Model):
+    # Integer key: viewflow's generic references to artifacts are PositiveIntegerField.
+    id = models.AutoField(primary_key=True)
+    household = models.ForeignKey("registry.Household", verbose_name=_("household"), on_delete=models.PROTECT,
+                                  related_name="applications")
+    applicant = models.ForeignKey("registry.Person", verbose_name=_("applicant"), on_delete=models.PROTECT,
+                                  related_name="applications")
+    # The household's village code, copied at intake: scoping and queues filter on it without joins.
+    region_code = models.CharField(_("region code"), max_length=12, db_index=True)
+    program = models.CharField(_("program"), max_length=12, choices=Program.choices)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, blank=True)
+    cause_category = models.CharField(_("cause category"), max_length=20, choices=CauseCategory.choices,
+                                      default=CauseCategory.OTHER)
+    cause = models.TextField(_("cause"))
+    amount_requested = models.DecimalField(_("amount requested"), **MONEY, null=True, blank=True,
+                                           validators=[MinValueValidator(Decimal("0.01"))])
+    amount_approved = models.DecimalField(_("amount approved"), **MONEY, null=True, blank=True)
+    amount_paid = models.DecimalField(_("amount paid"), **MONEY, default=Decimal("0.00"))
+    status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.INTAKE, protected=True)
+
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("received by"),
+                                   on_delete=models.PROTECT, related_name="+")
+    intake_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("intake by"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    investigators = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("investigators"), blank=True,
+                                           related_name="+")
+    findings = models.TextField(_("findings"), blank=True)
+    recommended_amount = models.DecimalField(_("recommended amount"), **MONEY, null=True, blank=True)
+    missing_documents = models.JSONField(_("missing documents"), default=list, blank=True)
+    missing_notified_at = models.DateTimeField(_("told what is missing at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_level = models.CharField(_("decided at level"), max_length=10, blank=True)
+    decision_reason = models.TextField(_("reasons"), blank=True)
+    filed_at = models.DateTimeField(_("filed with the county at"), null=True, blank=True)
+
+    # Flags raised at intake, for reviewers to see.
+    repeat_of = models.ForeignKey("self", verbose_name=_("repeats application"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    new_cause = models.TextField(_("new cause (for a repeat application)"), blank=True)
+    related_to_staff = models.BooleanField(_("relative of staff or village committee"), default=False)
+    local_registration = models.BooleanField(_("local registration or residence permit"), default=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        # The permissions of the flow's steps; staff.roles gives them to roles.
+        permissions = [
+            ("do_intake", _("Can take in applications and their documents")),
+            ("investigate", _("Can investigate applications")),
+            ("pay_first", _("Can pay urgent assistance before investigation")),
+            ("township_approve", _("Can approve at the township")),
+            ("county_approve", _("Can approve at the county")),
+            ("disburse", _("Can record disbursements")),
+            ("file_with_county", _("Can file approvals with the county")),
+        ]
+        indexes = [models.Index(fields=["region_code", "status"], name="application_region_status_idx"),
+                   models.Index(fields=["household", "cause_category", "created_at"], name="application_repeat_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_paid__gte=0), name="application_paid_not_negative"),
+            # Pay-first money is paid before any approval; once approved, never more than approved.
+            models.CheckConstraint(
+                condition=Q(amount_approved__isnull=True) | Q(amount_paid__lte=models.F("amount_approved")),
+                name="application_paid_within_approved"),
+        ]
+
+    def __str__(self):
+        return _("Application %(id)s") % {"id": self.pk}
+
+    def get_absolute_url(self):
+        return reverse("application_detail", args=[self.pk])
+
+    @property
+    def township_code(self) -> str:
+        return self.region_code[:9] + "000"
+
+    @property
+    def county_code(self) -> str:
+        return self.region_code[:6] + "000000"
+
+    def is_payable(self) -> bool:
+        return self.status in PAYABLE_STATUSES
+
+    @property
+    def remaining(self) -> Decimal:
+        return (self.amount_approved or Decimal("0")) - self.amount_paid
+
+    # --- transitions: only assistance.services calls these -------------------------------------
+    @transition(field=status, source=Status.INTAKE, target=Status.INVESTIGATION)
+    def accept(self):
+        pass
+
+    @transition(field=status, source=Status.INTAKE, target=Status.URGENT_PAYMENT)
+    def accept_urgent(self):
+        pass
+
+    @transition(field=status, source=Status.INTAKE, target=Status.INCOMPLETE)
+    def mark_incomplete(self):
+        pass
+
+    @transition(field=status, source=Status.INCOMPLETE, target=Status.INTAKE)
+    def documents_received(self):
+        pass
+
+    @transition(field=status, source=Status.INTAKE, target=Status.REFERRED_OUT)
+    def refer_out(self):
+        pass
+
+    @transition(field=status, source=Status.URGENT_PAYMENT, target=Status.PAPERWORK)
+    def paid_first(self):
+        pass
+
+    @transition(field=status, source=[Status.INVESTIGATION, Status.PAPERWORK], target=Status.TOWNSHIP_REVIEW)
+    def investigated(self):
+        pass
+
+    @transition(field=status, source=Status.TOWNSHIP_REVIEW, target=Status.APPROVED)
+    def township_approve(self):
+        pass
+
+    @transition(field=status, source=Status.TOWNSHIP_REVIEW, target=Status.COUNTY_REVIEW)
+    def refer_to_county(self):
+        pass
+
+    @transition(field=status, source=Status.COUNTY_REVIEW, target=Status.APPROVED)
+    def county_approve(self):
+        pass
+
+    @transition(field=status, source=[Status.TOWNSHIP_REVIEW, Status.COUNTY_REVIEW], target=Status.REJECTED)
+    def reject(self):
+        pass
+
+    @transition(field=status, source=[Status.APPROVED, Status.PAYING], target=Status.PAYING)
+    def pay_part(self):
+        pass
+
+    @transition(field=status, source=[Status.APPROVED, Status.PAYING], target=Status.PAID)
+    def pay_rest(self):
+        pass
+
+    @transition(field=status, source=Status.PAID, target=Status.FILED)
+    def file_with_county(self):
+        pass
+
+
+class InstalmentStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    PAID = "paid", _("Paid")
+    WAITING_FUNDS = "waiting_funds", _("Waiting for the reserve fund")
+
+
+class Instalment(models.Model):
+    """One payment of an approval (an approval may pay in instalments). Number 0 is
+    the urgent pay-first payment made before investigation."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="instalments")
+    number = models.PositiveSmallIntegerField(_("instalment"))
+    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=14, choices=InstalmentStatus.choices,
+                              default=InstalmentStatus.PLANNED)
+    source = models.CharField(_("paid from"), max_length=20, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["application", "number"]
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="instalment_number_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="instalment_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"#{self.application_id}/{self.number} {self.amount}"
+
+
+# --- Rules: every number a row an administrator edits, per region, by date of effect ----------
+
+class RuleScopeMixin(models.Model):
+    scope = models.CharField(_("region prefix"), max_length=6, blank=True, default="",
+                             help_text=_("Empty: everywhere; or a 2-, 4- or 6-digit region prefix (province, city, county)."))
+    effective_from = models.DateField(_("effective from"))
+
+    class Meta:
+        abstract = True
+
+
+class AssistanceRule(RuleScopeMixin):
+    township_limit = models.DecimalField(_("township direct-approval limit (yuan)"), **MONEY,
+                                         help_text=_("Shandong: 3,000 yuan."))
+    repeat_period_days = models.PositiveIntegerField(_("repeat application period (days)"), default=365)
+    max_instalments = models.PositiveSmallIntegerField(_("most instalments per approval"), default=6)
+
+    class Meta:
+        ordering = ["scope", "-effective_from"]
+        verbose_name = _("temporary-assistance rule")
+        verbose_name_plural = _("temporary-assistance rules")
+        constraints = [models.UniqueConstraint(fields=["scope", "effective_from"], name="assistance_rule_once")]
+
+    def __str__(self):
+        return f"{self.scope or '*'} {self.effective_from}: ≤ {self.township_limit}"
+
+
+class DibaoStandard(RuleScopeMixin):
+    registration = models.CharField(_("registration"), max_length=10,
+                                    choices=[("urban", _("Urban")), ("rural", _("Rural"))])
+    monthly_amount = models.DecimalField(_("monthly standard (yuan)"), **MONEY)
+
+    class Meta:
+        ordering = ["scope", "registration", "-effective_from"]
+        verbose_name = _("dibao standard")
+        verbose_name_plural = _("dibao standards")
+        constraints = [models.UniqueConstraint(fields=["scope", "registration", "effective_from"],
+                                               name="dibao_standard_once")]
+
+    def __str__(self):
+        return f"{self.scope or '*'} {self.registration} {self.monthly_amount}"
+
+
+class AmountBand(RuleScopeMixin):
+    """How much one cause may receive: a range in multiples of the monthly dibao
+    standard, and/or a ceiling in yuan."""
+
+    cause_category = models.CharField(_("cause category"), max_length=20, choices=CauseCategory.choices)
+    min_multiple = models.DecimalField(_("at least × dibao standard"), max_digits=5, decimal_places=2, null=True,
+                                       blank=True)
+    max_multiple = models.DecimalField(_("at most × dibao standard"), max_digits=5, decimal_places=2, null=True,
+                                       blank=True)
+    max_amount = models.DecimalField(_("at most (yuan)"), **MONEY, null=True, blank=True)
+
+    class Meta:
+        ordering = ["scope", "cause_category", "-effective_from"]
+        verbose_name = _("amount band")
+        verbose_name_plural = _("amount bands")
+        constraints = [models.UniqueConstraint(fields=["scope", "cause_category", "effective_from"],
+                                               name="amount_band_once")]
+
+    def __str__(self):
+        return f"{self.cause_category}: {self.min_multiple}–{self.max_multiple}× / ≤ {self.max_amount}"

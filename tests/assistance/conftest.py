@@ -1,0 +1,45 @@
+"""Helpers to walk a temporary-assistance case through its flow as its staff would."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistance import services
+from deadlines.calendar_admin import load_year
+from deadlines.models import Deadline
+from tests.conftest import TOWNSHIP_A, make_staff
+from workflows import engine
+
+
+@pytest.fixture(autouse=True)
+def _calendar(db):
+    load_year(2025)
+    load_year(2026)
+
+
+@pytest.fixture
+def amy(regions):
+    """A second caseworker of township A: the other investigator."""
+    return make_staff("amy", ["caseworker"], TOWNSHIP_A, last_name="周", first_name="敏")
+
+
+def open_task(application, step: str) -> Deadline:
+    return Deadline.objects.exclude(status="closed").get(application_id=application.pk, step=step)
+
+
+def do(user, application, step: str, **fields):
+    """Complete the open task ``step`` of ``application`` as ``user``."""
+    deadline = open_task(application, step)
+    return engine.complete(user, deadline.subject_id, services.STEP_SERVICES[step], **fields)
+
+
+def open_steps(application) -> list[str]:
+    return sorted(Deadline.objects.exclude(status="closed").filter(application_id=application.pk)
+                  .values_list("step", flat=True))
+
+
+def new_case(caseworker, household, **overrides):
+    fields = {"household": household.pk, "program": "temporary", "kind": "expense", "cause": "老伴住院，自付医疗费用",
+              "cause_category": "other", "amount_requested": "1200.00"}
+    fields.update(overrides)
+    return services.open_application(caseworker, **fields)

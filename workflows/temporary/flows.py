@@ -1,0 +1,123 @@
+"""Temporary assistance (临时救助).
+
+    intake ─┬─ complete, urgent ──> pay_first (head, 24 h) ─> complete_paperwork (5 wd) ─┐
+            ├─ complete ──────────> investigate ─────────────────────────────────────────┤
+            ├─ incomplete ────────> receive_documents ─> intake                          │
+            └─ not local ─────────> end (referred to the relief station)                 v
+    township_approve ─┬─ approve (≤ township limit) ─> disburse ⟲ (instalments) ─> file_with_county ─> end
+                      ├─ refer / above limit / staff relative ─> county_approve ─┬─ approve ─> disburse
+                      └─ reject ─> end (written notice)                          └─ reject ─> end
+
+Each step is a viewflow View node: the role is its permission, the assignment its
+owner, and its deadline opens with the task. The step's state change itself is an
+assistance service, called through workflows.engine.complete.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from viewflow import this
+from viewflow.workflow import flow, lock
+from viewflow.workflow.models import Process
+
+from assistance.models import Application, Status
+from workflows.engine import open_task_deadline
+
+FLOW = "temporary"
+
+
+def task_page(request, **kwargs):
+    """Viewflow's own task screens are not used: send people to the engine's task page."""
+    task_id = kwargs.get("task_pk") or kwargs.get("pk")
+    return HttpResponseRedirect(reverse("task_detail", args=[task_id]) if task_id else "/")
+
+
+# (role, permission) of each human step
+STEP_ROLES = {
+    "intake": "caseworker",
+    "receive_documents": "caseworker",
+    "investigate": "caseworker",
+    "pay_first": "township_head",
+    "complete_paperwork": "caseworker",
+    "township_approve": "township_head",
+    "county_approve": "county_reviewer",
+    "disburse": "caseworker",
+    "file_with_county": "caseworker",
+}
+
+
+def _status(*statuses):
+    return lambda activation: TemporaryAssistanceFlow.application(activation.process).status in statuses
+
+
+class TemporaryAssistanceFlow(flow.Flow):
+    process_class = Process
+    # A real row lock: gateways and concurrent completions of one case must not interleave.
+    lock_impl = lock.select_for_update_lock
+
+    start = flow.StartHandle(this.start_case).Next(this.intake)
+
+    intake = (flow.View(task_page).Permission("assistance.do_intake")
+              .Assign(this.intake_owner).onCreate(this.task_created).Next(this.after_intake))
+    after_intake = (flow.Switch()
+                    .Case(this.receive_documents, _status(Status.INCOMPLETE))
+                    .Case(this.pay_first, _status(Status.URGENT_PAYMENT))
+                    .Case(this.end_referred, _status(Status.REFERRED_OUT))
+                    .Default(this.investigate))
+    receive_documents = (flow.View(task_page).Permission("assistance.do_intake")
+                         .Assign(this.intake_owner).onCreate(this.task_created).Next(this.intake))
+
+    pay_first = (flow.View(task_page).Permission("assistance.pay_first")
+                 .onCreate(this.task_created).Next(this.complete_paperwork))
+    complete_paperwork = (flow.View(task_page).Permission("assistance.investigate")
+                          .Assign(this.intake_owner).onCreate(this.task_created).Next(this.township_approve))
+    investigate = (flow.View(task_page).Permission("assistance.investigate")
+                   .onCreate(this.task_created).Next(this.township_approve))
+
+    township_approve = (flow.View(task_page).Permission("assistance.township_approve")
+                        .onCreate(this.task_created).Next(this.after_township))
+    after_township = (flow.Switch()
+                      .Case(this.county_approve, _status(Status.COUNTY_REVIEW))
+                      .Case(this.end_rejected, _status(Status.REJECTED))
+                      .Default(this.disburse))
+    county_approve = (flow.View(task_page).Permission("assistance.county_approve")
+                      .onCreate(this.task_created).Next(this.after_county))
+    after_county = (flow.Switch()
+                    .Case(this.end_rejected, _status(Status.REJECTED))
+                    .Default(this.disburse))
+
+    disburse = (flow.View(task_page).Permission("assistance.disburse")
+                .onCreate(this.task_created).Next(this.after_disburse))
+    after_disburse = (flow.Switch()
+                      .Case(this.file_with_county, _status(Status.PAID))
+                      .Default(this.disburse))
+    file_with_county = (flow.View(task_page).Permission("assistance.file_with_county")
+                        .onCreate(this.task_created).Next(this.end))
+
+    end = flow.End()
+    end_rejected = flow.End()
+    end_referred = flow.End()
+
+    @staticmethod
+    def application(process) -> Application:
+        cached = getattr(process, "_application", None)
+        if cached is None:
+            cached = Application.objects.get(pk=process.artifact_object_id)
+            process._application = cached
+        return cached
+
+    def start_case(self, activation, application: Application):
+        activation.process.artifact = application
+        activation.process.save()
+        activation.process._application = application
+        return activation.process
+
+    def intake_owner(self, activation):
+        return self.application(activation.process).created_by
+
+    def task_created(self, activation):
+        application = self.application(activation.process)
+        open_task_deadline(activation, flow=FLOW, role=STEP_ROLES[activation.task.flow_task.name],
+                           region_code=application.region_code, program=application.program,
+                           application_id=application.pk)
