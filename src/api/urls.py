@@ -2,17 +2,20 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import assistance, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("regions", views.RegionViewSet, basename="region")
 router.register("households", views.HouseholdViewSet, basename="household")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("sla/breaches", views.BreachViewSet, basename="breach")
+router.register("applications", assistance.ApplicationViewSet, basename="application")
+router.register("tasks", assistance.TaskViewSet, basename="task")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    path("documents/<int:pk>/", assistance.DocumentView.as_view(), name="api-document"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

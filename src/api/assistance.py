@@ -1,0 +1,289 @@
+"""Applications, the work queue and documents (API.md: Applications, Tasks, Documents)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from viewflow.workflow.models import Task
+
+from assistance import services as assistance
+from assistance.models import Application, CauseCategory, Kind, Program, Status
+from audit.models import AuditEvent
+from core.scoping import get_visible_or_404
+from deadlines.models import Deadline, DeadlineStatus
+from workflows import engine
+
+from .permissions import ActionPermission
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
+
+
+def _task_type_id() -> int:
+    return ContentType.objects.get_for_model(Task).pk
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="subject_id")
+    application = serializers.IntegerField(source="application_id", allow_null=True)
+    flow = serializers.CharField()
+    step = serializers.CharField()
+    role = serializers.CharField()
+    status = serializers.SerializerMethodField()
+    assigned_to = serializers.CharField(source="assignee.username", allow_null=True, default=None)
+    region = serializers.CharField(source="region_code")
+    due_at = serializers.DateTimeField()
+    overdue = serializers.SerializerMethodField()
+    escalation_level = serializers.IntegerField()
+    provisional = serializers.BooleanField()
+
+    def get_status(self, d) -> str:
+        if d.status == DeadlineStatus.PAUSED:
+            return "paused"
+        return "assigned" if d.assignee_id else "unassigned"
+
+    def get_overdue(self, d) -> bool:
+        return d.is_overdue(self.context.get("now"))
+
+
+def open_tasks_of(application_ids):
+    return (Deadline.objects.filter(application_id__in=application_ids, subject_type_id=_task_type_id())
+            .exclude(status=DeadlineStatus.CLOSED).select_related("assignee").order_by("due_at"))
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    household = serializers.IntegerField(source="household_id")
+    applicant = serializers.IntegerField(source="applicant_id")
+    region = serializers.CharField(source="region_code")
+    open_tasks = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = ["id", "household", "applicant", "region", "program", "kind", "cause_category", "cause", "status",
+                  "amount_requested", "amount_approved", "amount_paid", "related_to_staff", "repeat_of", "created_at",
+                  "open_tasks"]
+
+    def get_open_tasks(self, application) -> list[dict]:
+        tasks = self.context.get("open_tasks", {}).get(application.pk)
+        if tasks is None:
+            tasks = list(open_tasks_of([application.pk]))
+        return TaskSerializer(tasks, many=True, context=self.context).data
+
+
+class ApplicationDetailSerializer(ApplicationSerializer):
+    history = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
+    payments = serializers.SerializerMethodField()
+    missing_documents = serializers.ListField(child=serializers.CharField())
+    findings = serializers.CharField()
+    decision_reason = serializers.CharField()
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = [*ApplicationSerializer.Meta.fields, "missing_documents", "findings", "decision_reason", "history",
+                  "documents", "payments"]
+
+    def get_history(self, application) -> list[dict]:
+        rows = AuditEvent.objects.filter(object_type="assistance.application", object_id=str(application.pk)).order_by(
+            "at", "id")
+        return [{"at": r.at, "actor": r.actor_username, "event": r.event,
+                 "from": (r.before or {}).get("status"), "to": (r.after or {}).get("status"), "note": r.reason}
+                for r in rows]
+
+    def get_documents(self, application) -> list[dict]:
+        return [{"id": d.pk, "kind": d.kind, "sha256": d.sha256, "created_at": d.created_at}
+                for d in application.documents.order_by("created_at", "id").only("id", "kind", "sha256", "created_at")]
+
+    def get_payments(self, application) -> list[dict]:
+        return [{"id": i.pk, "instalment": i.number, "amount": f"{i.amount:.2f}", "source": i.source,
+                 "status": i.status, "paid_at": i.paid_at, "note": i.note}
+                for i in application.instalments.order_by("number")]
+
+
+class ApplicationInputSerializer(serializers.Serializer):
+    household = serializers.IntegerField()
+    program = serializers.ChoiceField(choices=Program.choices)
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False, allow_blank=True, default="")
+    cause = serializers.CharField(max_length=2000)
+    cause_category = serializers.ChoiceField(choices=CauseCategory.choices, default=CauseCategory.OTHER)
+    amount_requested = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    applicant = serializers.IntegerField(required=False, allow_null=True)
+    related_to_staff = serializers.BooleanField(default=False)
+    new_cause = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                         viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, ActionPermission]
+    action_perms = {"list": "assistance.view_application", "retrieve": "assistance.view_application",
+                    "create": "assistance.add_application"}
+
+    def get_serializer_class(self):
+        return ApplicationDetailSerializer if self.action == "retrieve" else ApplicationSerializer
+
+    def get_queryset(self):
+        qs = Application.objects.visible_to(self.request.user)
+        params = self.request.query_params
+        if self.action == "list":
+            if params.get("status"):
+                qs = qs.filter(status=params["status"])
+            if params.get("program"):
+                qs = qs.filter(program=params["program"])
+            if params.get("region"):
+                from regions.models import Region
+
+                place = Region.objects.visible_to(self.request.user).filter(code=params["region"]).first()
+                qs = qs.filter(region_code__range=place.code_range) if place else qs.none()
+        return qs.order_by("-id")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=Status.values),
+                               OpenApiParameter("program", str, enum=Program.values),
+                               OpenApiParameter("region", str)])
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        by_app: dict[int, list] = {}
+        for task in open_tasks_of([a.pk for a in page]):
+            by_app.setdefault(task.application_id, []).append(task)
+        context = {**self.get_serializer_context(), "open_tasks": {a.pk: by_app.get(a.pk, []) for a in page}}
+        return self.get_paginated_response(ApplicationSerializer(page, many=True, context=context).data)
+
+    @extend_schema(request=ApplicationInputSerializer, responses={201: ApplicationSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ApplicationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        application = assistance.open_application(request.user, request=request, **data.validated_data)
+        return Response(ApplicationSerializer(application, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+
+# --- the fields of each step (API.md, "Steps of the temporary-assistance flow") --------------------
+
+class IntakeFields(serializers.Serializer):
+    complete = serializers.BooleanField()
+    missing = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
+    local = serializers.BooleanField(required=False, default=True)
+
+
+class InvestigateFields(serializers.Serializer):
+    investigators = serializers.ListField(child=serializers.CharField(max_length=150), min_length=2)
+    findings = serializers.CharField(max_length=5000)
+    recommended_amount = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+
+
+class PayFirstFields(serializers.Serializer):
+    amount = serializers.DecimalField(**MONEY)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class DecisionFields(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "reject", "refer"])
+    amount_approved = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    instalments = serializers.ListField(child=serializers.DecimalField(**MONEY), required=False, allow_empty=True)
+
+    def validate(self, attrs):
+        if attrs["decision"] == "approve" and attrs.get("amount_approved") is None:
+            raise ValidationError({"amount_approved": ["An approval needs the approved amount."]})
+        return attrs
+
+
+class CountyDecisionFields(DecisionFields):
+    decision = serializers.ChoiceField(choices=["approve", "reject"])
+
+
+class NoFields(serializers.Serializer):
+    pass
+
+
+STEP_FIELDS = {
+    "intake": IntakeFields, "receive_documents": NoFields, "investigate": InvestigateFields,
+    "pay_first": PayFirstFields, "complete_paperwork": InvestigateFields, "township_approve": DecisionFields,
+    "county_approve": CountyDecisionFields, "disburse": NoFields, "file_with_county": NoFields,
+}
+
+
+class TaskViewSet(viewsets.GenericViewSet):
+    """The work queue: one row per open human task, read from its deadline."""
+
+    serializer_class = TaskSerializer
+
+    def get_queryset(self):
+        return (Deadline.objects.visible_to(self.request.user).filter(subject_type_id=_task_type_id())
+                .exclude(status=DeadlineStatus.CLOSED).select_related("assignee"))
+
+    @extend_schema(parameters=[OpenApiParameter("scope", str, enum=["mine", "queue", "all"])])
+    def list(self, request):
+        user, scope = request.user, request.query_params.get("scope", "mine")
+        qs = self.get_queryset()
+        if scope == "mine":
+            qs = qs.filter(assignee=user)
+        elif scope == "queue":
+            qs = qs.filter(assignee__isnull=True, role__in=sorted(user.roles))
+        elif scope == "all":
+            if not user.has_perm("deadlines.view_breaches"):
+                raise PermissionDenied("Only supervisors and township heads may list every task.")
+        else:
+            raise ValidationError({"scope": ["Use mine, queue or all."]})
+        # Ascending due time puts the overdue (earliest due) first.
+        page = self.paginate_queryset(qs.order_by("due_at", "pk"))
+        return self.get_paginated_response(TaskSerializer(page, many=True, context={"now": timezone.now()}).data)
+
+    @extend_schema(request=None, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        engine.claim(request.user, int(pk), request=request)
+        deadline = self.get_queryset().get(subject_id=pk)
+        return Response(TaskSerializer(deadline, context={"now": timezone.now()}).data)
+
+    @extend_schema(request=inline_serializer("StepFields", {"note": serializers.CharField(required=False)}),
+                   responses=ApplicationDetailSerializer,
+                   description="Fields depend on the step: see API.md, 'Steps of the temporary-assistance flow'.")
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        task, deadline = engine.visible_task_or_404(request.user, int(pk))
+        fields_class = STEP_FIELDS.get(deadline.step)
+        if fields_class is None:
+            raise ValidationError({"detail": "This task cannot be completed through this endpoint."})
+        data = fields_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = engine.complete(request.user, task.pk, assistance.STEP_SERVICES[deadline.step], request=request,
+                                 **data.validated_data)
+        if isinstance(result, engine.KeepOpen):
+            return Response({"detail": result.message, "waiting": True}, status=status.HTTP_409_CONFLICT)
+        application = Application.objects.get(pk=deadline.application_id)
+        return Response(ApplicationDetailSerializer(application, context={"now": timezone.now(),
+                                                                          "request": request}).data)
+
+
+class DocumentView(APIView):
+    """The stored PDF itself; the ETag is its SHA-256."""
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, pk: int):
+        from documents.models import Document
+        from documents.services import record_download
+
+        document = get_visible_or_404(Document.objects.select_related("application"), request.user, pk=pk)
+        if not request.user.has_perm("assistance.view_application"):
+            raise PermissionDenied("Your role may not read case documents.")
+        if request.headers.get("If-None-Match", "").strip('"') == document.sha256:
+            return HttpResponse(status=304)
+        record_download(document, request.user, request=request)
+        response = HttpResponse(bytes(document.content), content_type="application/pdf")
+        response["ETag"] = f'"{document.sha256}"'
+        response["Content-Disposition"] = f'inline; filename="application-{document.application_id}-{document.kind}.pdf"'
+        return response
+
+
+
