@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -272,18 +271,13 @@ class DocumentView(APIView):
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, pk: int):
         from documents.models import Document
-        from documents.services import record_download
+        from documents.views import pdf_response
 
-        document = get_visible_or_404(Document.objects.select_related("application"), request.user, pk=pk)
+        document = get_visible_or_404(Document.objects.select_related("application", "instalment"),
+                                      request.user, pk=pk)
         if not request.user.has_perm("assistance.view_application"):
             raise PermissionDenied("Your role may not read case documents.")
-        if request.headers.get("If-None-Match", "").strip('"') == document.sha256:
-            return HttpResponse(status=304)
-        record_download(document, request.user, request=request)
-        response = HttpResponse(bytes(document.content), content_type="application/pdf")
-        response["ETag"] = f'"{document.sha256}"'
-        response["Content-Disposition"] = f'inline; filename="application-{document.application_id}-{document.kind}.pdf"'
-        return response
+        return pdf_response(document, request._request)
 
 
 

@@ -247,7 +247,7 @@ def _pay(user, application: Application, instalment: Instalment, request=None):
     from workflows.engine import KeepOpen
 
     if application.decision_level == "county" and instalment.number > 0:
-        instalment.source = "county_transfer"
+        instalment.source = "county"
     else:
         try:
             funds.disburse(user, application=application, instalment=instalment, request=request)
@@ -361,6 +361,7 @@ def _decide(user, task, level: str, *, decision: str, amount_approved=None, reas
         _document(application, "approval_form", user)
         _document(application, "decision_notice", user)
     else:
+        _document(application, "approval_form", user)  # the form records the decision either way
         _document(application, "rejection_notice", user)
     return application
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "assistance",
     "funds",
     "documents",
+    "visits",
     "workflows",
     "web",
     "api",

@@ -9,6 +9,9 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("", include("documents.urls")),
+    path("funds/", include("funds.urls")),
+    path("visits/", include("visits.urls")),
     path("", include("web.urls")),
 ]
 if settings.DEBUG:
