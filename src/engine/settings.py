@@ -181,6 +181,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "status": give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationKindEnum": "assistance.models.Kind",
+        "ApplicationStatusEnum": "assistance.models.Status",
+        "CauseCategoryEnum": "assistance.models.CauseCategory",
+        "LedgerEntryKindEnum": "funds.models.EntryKind",
+        "FundStatusEnum": "funds.models.FundStatus",
+        "DocumentKindEnum": "documents.models.DocumentKind",
+        "VisitKindEnum": "visits.models.VisitKind",
+        "VisitStatusEnum": "visits.models.VisitStatus",
+    },
 }
 
 # --- Caches (Redis where configured; local memory otherwise) -----------------------------------
@@ -233,7 +244,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
+                "fontTools": {"level": "WARNING"}},
 }
 
 # Deadlines: reminders go out at this local hour on their day; the sweeper runs this often.
@@ -242,3 +254,23 @@ SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 60, minimum=5)
 SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 1000, minimum=1)
 CELERY_BEAT_SCHEDULE["sla-sweep"] = {"task": "deadlines.sweep", "schedule": SLA_SWEEP_SECONDS}
 CELERY_BEAT_SCHEDULE["calendar-check"] = {"task": "deadlines.check_next_year", "schedule": 6 * 3600}
+
+# --- Home visits (visits app) ------------------------------------------------------------------
+# Windows are generated this many days ahead; a "not home" visit is tried again this many hours
+# later (or halfway to the window's end when sooner); a major event's round is due within this
+# many hours unless its declaration says otherwise. Device clocks may run this far ahead.
+VISIT_GENERATE_AHEAD_DAYS = env_int("VISIT_GENERATE_AHEAD_DAYS", 7, minimum=0)
+VISIT_RETRY_HOURS = env_int("VISIT_RETRY_HOURS", 24, minimum=1)
+VISIT_EVENT_ROUND_HOURS = env_int("VISIT_EVENT_ROUND_HOURS", 24, minimum=1)
+VISIT_CLOCK_SKEW_SECONDS = env_int("VISIT_CLOCK_SKEW_SECONDS", 120, minimum=0)
+VISIT_PHOTO_MAX_BYTES = env_int("VISIT_PHOTO_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+VISIT_NOT_VISITED_DAYS = env_int("VISIT_NOT_VISITED_DAYS", 30, minimum=1)
+VISIT_RECOMPUTE_LOOKBACK_MINUTES = env_int("VISIT_RECOMPUTE_LOOKBACK_MINUTES", 60, minimum=1)
+from celery.schedules import crontab  # noqa: E402 - only the nightly job needs it
+
+CELERY_BEAT_SCHEDULE["visits-generate"] = {
+    "task": "visits.generate", "schedule": env_int("VISIT_GENERATE_SECONDS", 3600, minimum=60)}
+CELERY_BEAT_SCHEDULE["visits-recompute-changed"] = {
+    "task": "visits.recompute_changed", "schedule": env_int("VISIT_RECOMPUTE_SECONDS", 600, minimum=60)}
+CELERY_BEAT_SCHEDULE["visits-recompute-all"] = {"task": "visits.recompute_all", "schedule": crontab(hour=2, minute=30)}
+CELERY_BEAT_SCHEDULE["visits-remind-retries"] = {"task": "visits.remind_retries", "schedule": 900}

@@ -1,9 +1,12 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-# (url name, label, permission needed or None)
+# (url name, label, permission needed: None, one, or a tuple of which any one will do)
 MENU = [
     ("home", _("Home"), None),
+    ("task_inbox", _("Tasks"), "assistance.do_intake"),
+    ("approval_queue", _("Approvals"), ("assistance.township_approve", "assistance.county_approve")),
+    ("application_list", _("Applications"), "assistance.view_application"),
     ("household_list", _("Households"), "registry.view_household"),
     ("household_create", _("Register household"), "registry.add_household"),
     ("audit_list", _("Audit trail"), "audit.view_auditevent"),
@@ -14,7 +17,17 @@ MENU = [
 SECTIONS = {
     "household_list": ("/households/", "/people/"),
     "sla_dashboard": ("/supervision/", "/deadlines/"),
+    "application_list": ("/applications/",),
+    "task_inbox": ("/tasks/",),
 }
+
+
+def _allowed(user, perm) -> bool:
+    if perm is None:
+        return True
+    if isinstance(perm, tuple):
+        return any(user.has_perm(p) for p in perm)
+    return user.has_perm(perm)
 
 
 def _is_active(name: str, url: str, path: str, items: list[tuple[str, str]]) -> bool:
@@ -26,7 +39,7 @@ def _is_active(name: str, url: str, path: str, items: list[tuple[str, str]]) -> 
 
 
 def menu_for(user, path: str = ""):
-    items = [(name, reverse(name)) for name, _label, perm in MENU if perm is None or user.has_perm(perm)]
+    items = [(name, reverse(name)) for name, _label, perm in MENU if _allowed(user, perm)]
     labels = {name: label for name, label, _perm in MENU}
     return [
         {"url": url, "label": labels[name], "name": name, "active": _is_active(name, url, path, items)}

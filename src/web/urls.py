@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import households, supervision, trail, views
+from . import cases, households, supervision, trail, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,4 +23,15 @@ urlpatterns = [
     path("supervision/paused/", supervision.sla_paused, name="sla_paused"),
     path("deadlines/<int:pk>/pause/", supervision.deadline_pause, name="deadline_pause"),
     path("deadlines/<int:pk>/resume/", supervision.deadline_resume, name="deadline_resume"),
+    # Temporary assistance: cases, tasks and the work queues.
+    path("households/<int:pk>/apply/", cases.application_create, name="application_create"),
+    path("applications/", cases.application_list, name="application_list"),
+    path("applications/export.xlsx", cases.application_export, name="application_export"),
+    path("applications/new/", cases.application_create, name="application_create"),
+    path("applications/<int:pk>/", cases.application_detail, name="application_detail"),
+    path("tasks/", cases.task_inbox, name="task_inbox"),
+    path("tasks/<int:pk>/", cases.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/claim/", cases.task_claim, name="task_claim"),
+    path("tasks/<int:pk>/release/", cases.task_release, name="task_release"),
+    path("approvals/", cases.approval_queue, name="approval_queue"),
 ]

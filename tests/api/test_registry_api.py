@@ -232,3 +232,15 @@ class TestSchema:
         docs = client.get("/api/v1/docs/")
         assert docs.status_code == 200
         assert b"cdn" not in docs.content.lower() and b"unpkg" not in docs.content.lower()
+
+
+def test_openapi_schema_generates_without_warnings():
+    """A partner's generated client needs stable names: no enum collisions, no errors."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "manage.py", "spectacular", "--validate", "--fail-on-warn",
+                             "--file", "/dev/null"], cwd=root, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

@@ -98,3 +98,16 @@ class Command(BaseCommand):
         out(_("Also cw_<township> and th_<township> in every township (e.g. cw_370811001), "
               "cr_, cf_ and sv_<county> in each of the two counties (e.g. sv_370812)."))
         out(_("Password of every demo login: %(password)s") % {"password": DEMO_PASSWORD})
+        self._seed_cases(out)
+
+    def _seed_cases(self, out):
+        from assistance.demo import seed_cases
+        from registry.demo import demo_map
+
+        township = demo_map().townships[0][0]
+        cases = seed_cases(township)
+        if cases.no_households:
+            out(_("Temporary-assistance demo cases: none, the first township has no households yet."))
+            return
+        out(_("Temporary-assistance demo cases: %(n)d in %(s)d states (%(o)d steps overdue).") % {
+            "n": cases.created, "s": len(cases.by_status), "o": cases.overdue})

@@ -1,0 +1,146 @@
+"""What the case pages list, each in a fixed number of queries however many rows:
+applications with their open tasks, work-queue rows with their case, and the
+reserve-fund balances of the townships on a page.
+
+The work queues read the Deadline rows, as the API does: one row per open human
+task, with its role, region, assignee and due time (ordered by due time, so the
+overdue, due earliest, come first).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Task
+
+from assistance.models import OPEN_STATUSES, Application
+from deadlines.models import Deadline, DeadlineStatus
+from registry.models import Person
+
+from .queries import person_match
+
+# The step each approval queue lists, by the permission that decides it.
+APPROVAL_STEPS = {
+    "township_approve": "assistance.township_approve",
+    "pay_first": "assistance.pay_first",
+    "county_approve": "assistance.county_approve",
+}
+
+EVENT_LABELS = {
+    "assistance.application.opened": _("Application received"),
+    "assistance.application.accepted": _("Intake: documents complete, accepted"),
+    "assistance.application.incomplete": _("Intake: documents missing, applicant told"),
+    "assistance.application.documents_received": _("Missing documents received"),
+    "assistance.application.referred_out": _("Referred to the relief station"),
+    "assistance.application.investigated": _("Investigation recorded"),
+    "assistance.application.paperwork_completed": _("Paperwork completed"),
+    "assistance.application.paid_first": _("Urgent payment made"),
+    "assistance.application.referred": _("Referred to the county"),
+    "assistance.application.approved": _("Approved"),
+    "assistance.application.rejected": _("Rejected"),
+    "assistance.application.paid": _("Instalment paid"),
+    "assistance.application.filed": _("Filed with the county"),
+    "assistance.instalment.waiting_funds": _("Payment waiting for the reserve fund"),
+    "assistance.applications.exported": _("Applications exported to Excel"),
+}
+
+
+def event_label(event: str) -> str:
+    return str(EVENT_LABELS.get(event, event))
+
+
+def task_type_id() -> int:
+    # Cached by the content-type manager: one query per process, not per page.
+    return ContentType.objects.get_for_model(Task).pk
+
+
+def open_task_deadlines() -> QuerySet[Deadline]:
+    """Open (or paused) work of the flows: a paused task is still someone's task."""
+    return Deadline.objects.filter(subject_type_id=task_type_id()).exclude(status=DeadlineStatus.CLOSED)
+
+
+# --- Applications ---------------------------------------------------------------------------------
+
+def search_applications(user, *, status: str = "", region=None, q: str = "") -> QuerySet[Application]:
+    applications = Application.objects.visible_to(user)
+    if status == "open":
+        applications = applications.filter(status__in=OPEN_STATUSES)
+    elif status:
+        applications = applications.filter(status=status)
+    if region is not None:
+        applications = applications.filter(region_code__range=region.code_range)
+    q = (q or "").strip()
+    if q:
+        # A subquery, not a join: the applicant's name or the tail of their ID number.
+        match = Q(applicant_id__in=Person.objects.filter(person_match(q)).values("id"))
+        if q.isdigit() and len(q) <= 9:
+            match |= Q(pk=int(q))
+        applications = applications.filter(match)
+    return applications.order_by("-id")
+
+
+def with_list_data(applications: QuerySet[Application]) -> QuerySet[Application]:
+    return applications.select_related("applicant", "household__region")
+
+
+def open_tasks_by_application(application_ids) -> dict[int, list[Deadline]]:
+    by_application: dict[int, list[Deadline]] = {}
+    if not application_ids:
+        return by_application
+    for deadline in (open_task_deadlines().filter(application_id__in=list(application_ids))
+                     .select_related("assignee").order_by("due_at", "pk")):
+        by_application.setdefault(deadline.application_id, []).append(deadline)
+    return by_application
+
+
+def attach_open_tasks(applications) -> None:
+    """Set ``open_tasks`` on each application of a page, from one query."""
+    tasks = open_tasks_by_application([a.pk for a in applications])
+    for application in applications:
+        application.open_tasks = tasks.get(application.pk, [])
+
+
+# --- Work queues ------------------------------------------------------------------------------------
+
+def inbox(user, tab: str) -> QuerySet[Deadline]:
+    """``mine``: assigned to the user; ``queue``: nobody's yet, of a role the user holds,
+    in the user's region (their township's unclaimed work)."""
+    tasks = open_task_deadlines().visible_to(user)
+    if tab == "queue":
+        tasks = tasks.filter(assignee__isnull=True, role__in=sorted(user.roles))
+    else:
+        tasks = tasks.filter(assignee=user)
+    return tasks.order_by("due_at", "pk")
+
+
+def approval_steps(user) -> list[str]:
+    return [step for step, perm in APPROVAL_STEPS.items() if user.has_perm(perm)]
+
+
+def approvals(user) -> QuerySet[Deadline]:
+    """Decisions waiting in the user's region: a township head's township (approvals and
+    urgent payments), a county reviewer's county (referrals)."""
+    return open_task_deadlines().visible_to(user).filter(step__in=approval_steps(user)).order_by("due_at", "pk")
+
+
+def attach_cases(deadlines) -> None:
+    """Set ``case`` (the application, with its applicant) on each row of a page, in one query."""
+    ids = {d.application_id for d in deadlines if d.application_id}
+    cases = Application.objects.select_related("applicant").in_bulk(ids) if ids else {}
+    for deadline in deadlines:
+        deadline.case = cases.get(deadline.application_id)
+
+
+# --- Reserve funds ------------------------------------------------------------------------------
+
+def fund_balances(township_codes) -> dict[str, Decimal]:
+    """township code → the balance of its reserve fund; a township without a fund is absent."""
+    from funds.models import ReserveFund
+
+    codes = sorted(set(township_codes))
+    if not codes:
+        return {}
+    return dict(ReserveFund.objects.filter(township_id__in=codes).values_list("township_id", "balance"))

@@ -1,0 +1,355 @@
+"""Temporary-assistance pages: opening a case, the case list and page, each task's page
+with its step form, and the work queues (my tasks, the township's unclaimed tasks,
+the approval queue).
+
+Views stay thin. Every record is loaded through the region scope (outsiders get 404),
+each page checks the role's permission (403), and every change goes through
+assistance.services (opening a case) or workflows.engine (claim, release, complete),
+whose errors come back onto the form (400), or as a message with the status an API
+client would get (403, 409).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from assistance import services
+from assistance.models import Application
+from audit import services as audit
+from audit.models import AuditEvent
+from core.errors import Conflict, DomainError, InvalidInput, NotPermitted
+from core.scoping import get_visible_or_404
+from deadlines.labels import step_label
+from documents.models import Document
+from forms.cases import STEP_FORMS, ApplicationFilterForm, ApplicationForm, HouseholdFindForm
+from forms.registry import apply_errors
+from registry.models import Household
+from workflows import engine
+
+from . import case_rows
+from .case_export import applications_workbook
+from .decorators import staff_view
+from .queries import search_households
+from .queries import with_list_data as households_with_list_data
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Who may follow a task without doing it: supervisors and heads watching deadlines.
+FOLLOW_PERMISSION = "deadlines.view_breaches"
+TOWNSHIP_FUND_STEPS = {"pay_first", "township_approve", "disburse"}
+
+STEP_HELP = {
+    "intake": gettext_lazy(
+        "Check the application and its documents. Complete: accept it. Incomplete: list everything that is "
+        "missing; the applicant is told once, in writing."),
+    "receive_documents": gettext_lazy(
+        "The applicant was told what is missing. Record here when the documents have arrived; the intake "
+        "check comes next."),
+    "investigate": gettext_lazy(
+        "Visit the family with a colleague (two staff members), write down what you found and, if you can, "
+        "recommend an amount."),
+    "pay_first": gettext_lazy(
+        "An urgent case: pay now from the township's reserve fund, within 24 hours of intake. The paperwork "
+        "is completed afterwards."),
+    "complete_paperwork": gettext_lazy(
+        "The family was helped first. Complete the investigation record within 5 working days."),
+    "township_approve": gettext_lazy(
+        "Decide the case: approve up to the township's limit, reject with written reasons, or refer it to "
+        "the county."),
+    "county_approve": gettext_lazy("Decide the referred case: approve, or reject with written reasons."),
+    "disburse": gettext_lazy("Pay the next instalment of the approval."),
+    "file_with_county": gettext_lazy("File the approval and its payment with the county (报备)."),
+}
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _may_do(user, task: Task) -> bool:
+    return not task.owner_permission or user.has_perm(task.owner_permission)
+
+
+def _next_task_url(user, application_id: int) -> str | None:
+    """The case's next task if this user may do it now (open, theirs or nobody's yet)."""
+    deadlines = list(case_rows.open_task_deadlines().filter(application_id=application_id).order_by("due_at", "pk"))
+    tasks = Task.objects.in_bulk([d.subject_id for d in deadlines]) if deadlines else {}
+    for deadline in deadlines:
+        task = tasks.get(deadline.subject_id)
+        if task is not None and task.owner_id in (None, user.pk) and _may_do(user, task):
+            return reverse("task_detail", args=[task.pk])
+    return None
+
+
+# --- Opening a case -------------------------------------------------------------------------------
+
+def _household_id(request, pk):
+    raw = pk if pk is not None else request.GET.get("household", "")
+    try:
+        return int(raw) if raw not in ("", None) else None
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _choose_household(request):
+    form = HouseholdFindForm(request.GET or None)
+    households = Household.objects.none()
+    if form.is_bound and form.is_valid() and form.cleaned_data["q"]:
+        households = search_households(request.user, q=form.cleaned_data["q"])
+    page = Paginator(households_with_list_data(households.order_by("-id")), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "cases/household_pick.html", {"form": form, "page": page})
+
+
+@staff_view("assistance.add_application")
+@require_http_methods(["GET", "POST"])
+def application_create(request, pk=None):
+    household_id = _household_id(request, pk)
+    if household_id is None:
+        return _choose_household(request)
+    user = request.user
+    household = get_visible_or_404(Household.objects.select_related("region").prefetch_related("members"), user,
+                                   pk=household_id)
+    form = ApplicationForm(request.POST or None, household=household)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                application = services.open_application(user, request=request, **form.service_data())
+            except InvalidInput as exc:
+                apply_errors(form, exc.errors)
+            else:
+                messages.success(request, _("Application %(id)s received.") % {"id": application.pk})
+                return redirect(_next_task_url(user, application.pk) or application.get_absolute_url())
+        status = 400
+    return render(request, "cases/application_form.html", {"form": form, "household": household}, status=status)
+
+
+# --- The case list and the case page ------------------------------------------------------------------
+
+def _search(request):
+    """(form, applications) for the list and its export: an invalid filter finds nothing
+    rather than silently widening the list."""
+    form = ApplicationFilterForm(request.GET or None, user=request.user)
+    if not form.is_bound:
+        return form, case_rows.search_applications(request.user)
+    if not form.is_valid():
+        return form, Application.objects.none()
+    data = form.cleaned_data
+    return form, case_rows.search_applications(request.user, status=data["status"], region=data["region"],
+                                               q=data["q"])
+
+
+@staff_view("assistance.view_application")
+@require_safe
+def application_list(request):
+    form, applications = _search(request)
+    page = Paginator(case_rows.with_list_data(applications), PAGE_SIZE).get_page(request.GET.get("page"))
+    case_rows.attach_open_tasks(page.object_list)
+    return render(request, "cases/application_list.html", {"form": form, "page": page, "now": timezone.now()})
+
+
+@staff_view("assistance.view_application")
+@require_safe
+def application_export(request):
+    form, applications = _search(request)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("Correct the filters before exporting."))
+        return redirect(reverse("application_list") + "?" + request.GET.urlencode())
+    content, rows = applications_workbook(applications)
+    user = request.user
+    audit.record("assistance.applications.exported", actor=user, region_code=user.region_id or "",
+                 extra={"rows": rows, **{k: request.GET.get(k, "") for k in ("status", "region", "q")}},
+                 request=request)
+    return _xlsx(content, "applications")
+
+
+def _application_for(user, pk) -> Application:
+    return get_visible_or_404(
+        Application.objects.select_related("household__region", "applicant", "created_by", "intake_by",
+                                           "decided_by", "repeat_of"), user, pk=pk)
+
+
+def _open_tasks(user, application: Application) -> list:
+    deadlines = case_rows.open_tasks_by_application([application.pk]).get(application.pk, [])
+    tasks = Task.objects.in_bulk([d.subject_id for d in deadlines]) if deadlines else {}
+    for deadline in deadlines:
+        task = tasks.get(deadline.subject_id)
+        deadline.may_open = task is not None and (_may_do(user, task) or user.has_perm(FOLLOW_PERMISSION))
+    return deadlines
+
+
+@staff_view("assistance.view_application")
+@require_safe
+def application_detail(request, pk):
+    user = request.user
+    application = _application_for(user, pk)
+    history = list(AuditEvent.objects.visible_to(user)
+                   .filter(object_type="assistance.application", object_id=str(application.pk)).order_by("at", "id"))
+    documents = list(Document.objects.visible_to(user).filter(application=application)
+                     .select_related("instalment").defer("content").order_by("created_at", "id"))
+    return render(request, "cases/application_detail.html", {
+        "application": application,
+        "investigators": list(application.investigators.order_by("username")),
+        "instalments": list(application.instalments.select_related("paid_by").order_by("number")),
+        "documents": documents,
+        "history": history,
+        "open_tasks": _open_tasks(user, application),
+        "now": timezone.now(),
+    })
+
+
+# --- A task and its step --------------------------------------------------------------------------------
+
+def _task_page(request, task, deadline, form=None, *, status=200):
+    user = request.user
+    application = _application_for(user, deadline.application_id)
+    may_do = _may_do(user, task)
+    is_open = task.status in engine.OPEN_TASK_STATUSES
+    mine = task.owner_id == user.pk
+    form_class = STEP_FORMS.get(deadline.step)
+    if not (form_class is not None and is_open and may_do and (task.owner_id is None or mine)):
+        form = None  # done, or someone else's: nothing to fill in
+    elif form is None:
+        form = form_class(application=application)
+    balances = (case_rows.fund_balances([application.township_code]) if deadline.step in TOWNSHIP_FUND_STEPS
+                else {})
+    return render(request, "cases/task_detail.html", {
+        "task": task, "deadline": deadline, "application": application, "form": form,
+        "step_help": STEP_HELP.get(deadline.step, ""), "is_open": is_open, "mine": mine,
+        "owner": task.owner if task.owner_id else None,
+        "can_claim": is_open and may_do and task.owner_id is None,
+        "can_release": mine and task.status == STATUS.ASSIGNED,
+        "show_fund": deadline.step in TOWNSHIP_FUND_STEPS,
+        "fund_balance": balances.get(application.township_code),
+        "investigators": list(application.investigators.order_by("username")),
+        "now": timezone.now(),
+    }, status=status)
+
+
+def _visible_task(user, pk):
+    task, deadline = engine.visible_task_or_404(user, pk)
+    if deadline.application_id is None:
+        raise Http404  # work of another kind (a visit) has its own pages
+    return task, deadline
+
+
+def _refused(request, task, deadline, exc: DomainError, form=None):
+    """The engine or a service said no: say why on the task's page, with the status
+    code an API client would get (403 not yours / not allowed, 409 taken or done)."""
+    messages.error(request, exc.message)
+    task.refresh_from_db()
+    return _task_page(request, task, deadline, form, status=exc.status_code)
+
+
+@staff_view("assistance.view_application")
+@require_http_methods(["GET", "POST"])
+def task_detail(request, pk):
+    user = request.user
+    task, deadline = _visible_task(user, pk)
+    may_do = _may_do(user, task)
+    if request.method == "GET":
+        if not (may_do or user.has_perm(FOLLOW_PERMISSION)):
+            raise PermissionDenied
+        return _task_page(request, task, deadline)
+
+    if not may_do:
+        raise PermissionDenied
+    form_class = STEP_FORMS.get(deadline.step)
+    if form_class is None:
+        raise Http404
+    application = _application_for(user, deadline.application_id)
+    form = form_class(request.POST, application=application)
+    if not form.is_valid():
+        return _task_page(request, task, deadline, form, status=400)
+    step = deadline.step
+    try:
+        result = engine.complete(user, task.pk, services.STEP_SERVICES[step], request=request,
+                                 **form.service_fields())
+    except InvalidInput as exc:
+        apply_errors(form, exc.errors)
+        return _task_page(request, task, deadline, form, status=400)
+    except (Conflict, NotPermitted) as exc:
+        return _refused(request, task, deadline, exc, form)
+    if isinstance(result, engine.KeepOpen):
+        messages.warning(request, result.message)
+        return redirect("task_detail", pk=task.pk)
+    application = Application.objects.get(pk=deadline.application_id)
+    messages.success(request, _("%(step)s recorded. The application is now: %(status)s.") % {
+        "step": step_label(step), "status": application.get_status_display()})
+    return redirect(_next_task_url(user, application.pk) or application.get_absolute_url())
+
+
+@staff_view("assistance.view_application")
+@require_POST
+def task_claim(request, pk):
+    task, deadline = _visible_task(request.user, pk)
+    try:
+        engine.claim(request.user, task.pk, request=request)
+    except Conflict as exc:
+        return _refused(request, task, deadline, exc)
+    messages.success(request, _("The task is yours now."))
+    return redirect("task_detail", pk=task.pk)
+
+
+@staff_view("assistance.view_application")
+@require_POST
+def task_release(request, pk):
+    task, deadline = _visible_task(request.user, pk)
+    try:
+        engine.release(request.user, task.pk, request=request)
+    except Conflict as exc:
+        return _refused(request, task, deadline, exc)
+    messages.success(request, _("The task is back in the township's queue."))
+    return redirect("task_detail", pk=task.pk)
+
+
+# --- Work queues ------------------------------------------------------------------------------------------
+
+INBOX_TABS = {"mine": gettext_lazy("My tasks"), "queue": gettext_lazy("My township's unclaimed tasks")}
+
+
+@staff_view("assistance.do_intake")
+@require_safe
+def task_inbox(request):
+    user = request.user
+    tab = request.GET.get("tab") if request.GET.get("tab") in INBOX_TABS else "mine"
+    page = Paginator(case_rows.inbox(user, tab).select_related("assignee"), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    case_rows.attach_cases(page.object_list)
+    counts = {key: (page.paginator.count if key == tab else case_rows.inbox(user, key).count()) for key in INBOX_TABS}
+    tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab} for key, label in INBOX_TABS.items()]
+    return render(request, "cases/task_inbox.html", {"page": page, "tab": tab, "tabs": tabs, "now": timezone.now()})
+
+
+@staff_view()
+@require_safe
+def approval_queue(request):
+    user = request.user
+    if not (user.has_perm("assistance.township_approve") or user.has_perm("assistance.county_approve")):
+        raise PermissionDenied
+    page = Paginator(case_rows.approvals(user).select_related("assignee"), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    rows = page.object_list
+    case_rows.attach_cases(rows)
+    balances = case_rows.fund_balances([d.region_code[:9] + "000" for d in rows if d.step in TOWNSHIP_FUND_STEPS])
+    for deadline in rows:
+        deadline.shows_fund = deadline.step in TOWNSHIP_FUND_STEPS
+        deadline.fund_balance = balances.get(deadline.region_code[:9] + "000")
+    return render(request, "cases/approval_queue.html", {
+        "page": page, "now": timezone.now(),
+    })

@@ -1,0 +1,22 @@
+"""The demo city holds temporary-assistance cases in every state, some overdue."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from assistance.models import Application, Status
+from deadlines.models import Deadline
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_cases_in_every_state_once():
+    call_command("load_calendar", "--years", "2025-2026")
+    call_command("seed_demo", "--households", "60")
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert statuses == set(Status.values)
+    assert Deadline.objects.overdue().exists()
+    count = Application.objects.count()
+    call_command("seed_demo", "--households", "60")
+    assert Application.objects.count() == count
