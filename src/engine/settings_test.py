@@ -31,3 +31,5 @@ if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
     CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
                                        "data_folder_in": _queue, "data_folder_out": _queue,
                                        "processed_folder": _queue, "control_folder": _queue + "/control"}
+# Parallel test workers (pytest-xdist) share one Redis broker: each consumes only its own queue.
+CELERY_TASK_DEFAULT_QUEUE = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
