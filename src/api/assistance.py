@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -212,6 +212,8 @@ STEP_FIELDS = {
 }
 
 
+@extend_schema_view(claim=extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)]),
+                    complete=extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)]))
 class TaskViewSet(viewsets.GenericViewSet):
     """The work queue: one row per open human task, read from its deadline."""
 
@@ -251,6 +253,8 @@ class TaskViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         task, deadline = engine.visible_task_or_404(request.user, int(pk))
+        if deadline.flow == "reserve_fund":
+            return self._complete_replenishment(request, task)
         fields_class = STEP_FIELDS.get(deadline.step)
         if fields_class is None:
             raise ValidationError({"detail": "This task cannot be completed through this endpoint."})
@@ -263,6 +267,18 @@ class TaskViewSet(viewsets.GenericViewSet):
         application = Application.objects.get(pk=deadline.application_id)
         return Response(ApplicationDetailSerializer(application, context={"now": timezone.now(),
                                                                           "request": request}).data)
+
+
+    def _complete_replenishment(self, request, task):
+        """County finance decides a township's request to top up its reserve fund."""
+        from funds.api import ReplenishmentSerializer, ReplenishStepFields
+        from funds.services import decide_replenishment
+
+        data = ReplenishStepFields(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = engine.complete(request.user, task.pk, decide_replenishment, request=request,
+                                 **data.validated_data)
+        return Response(ReplenishmentSerializer(result).data)
 
 
 class DocumentView(APIView):

@@ -2,6 +2,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from visits.api import VisitViewSet
+
+from funds.api import FundViewSet
+
 from . import assistance, views
 
 router = DefaultRouter(trailing_slash=True)
@@ -11,6 +15,8 @@ router.register("people", views.PersonViewSet, basename="person")
 router.register("sla/breaches", views.BreachViewSet, basename="breach")
 router.register("applications", assistance.ApplicationViewSet, basename="application")
 router.register("tasks", assistance.TaskViewSet, basename="task")
+router.register("funds", FundViewSet, basename="fund")
+router.register("visits", VisitViewSet, basename="visit")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

@@ -274,3 +274,6 @@ CELERY_BEAT_SCHEDULE["visits-recompute-changed"] = {
     "task": "visits.recompute_changed", "schedule": env_int("VISIT_RECOMPUTE_SECONDS", 600, minimum=60)}
 CELERY_BEAT_SCHEDULE["visits-recompute-all"] = {"task": "visits.recompute_all", "schedule": crontab(hour=2, minute=30)}
 CELERY_BEAT_SCHEDULE["visits-remind-retries"] = {"task": "visits.remind_retries", "schedule": 900}
+
+# Reserve funds: recompute every balance from its ledger once a day and report any difference.
+CELERY_BEAT_SCHEDULE["funds-check-balances"] = {"task": "funds.check_balances", "schedule": 24 * 3600}

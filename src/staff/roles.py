@@ -35,7 +35,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registry.view_household", "registry.view_person", "registry.view_income", "registry.view_asset",
         "registry.reveal_id_number", "audit.view_auditevent", "deadlines.view_breaches",
         "assistance.view_application", "assistance.pay_first", "assistance.township_approve",
-        "funds.view_reservefund",
+        "funds.view_reservefund", "funds.request_replenishment",
     ],
     Role.COUNTY_REVIEWER: [
         "registry.view_household", "registry.view_person", "registry.view_income", "registry.view_asset",
@@ -57,6 +57,27 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assistance.view_application", "funds.view_reservefund",
     ],
 }
+
+
+# Home visits (visits app): field staff record visits and close follow-ups; township heads
+# also pair cadres with households; heads and supervisors follow coverage and declare major events.
+ROLE_PERMISSIONS[Role.CASEWORKER] += [
+    "visits.view_visit", "visits.record_visit", "visits.view_visitplan", "visits.view_followup",
+    "visits.complete_followup",
+]
+ROLE_PERMISSIONS[Role.TOWNSHIP_HEAD] += [
+    "visits.view_visit", "visits.record_visit", "visits.view_visitplan", "visits.view_coverage",
+    "visits.change_pairing", "visits.declare_event", "visits.view_followup", "visits.complete_followup",
+]
+ROLE_PERMISSIONS[Role.SUPERVISOR] += [
+    "visits.view_visit", "visits.view_visitplan", "visits.view_coverage", "visits.declare_event",
+    "visits.view_followup",
+]
+ROLE_PERMISSIONS[Role.ADMIN] += [
+    "visits.view_visit", "visits.view_visitplan", "visits.view_coverage", "visits.change_pairing",
+    "visits.declare_event", "visits.view_followup", "visits.view_tierrule", "visits.add_tierrule",
+    "visits.change_tierrule",
+]
 
 
 def sync_role_groups(sender=None, using="default", **kwargs):

@@ -261,6 +261,9 @@ def _refused(request, task, deadline, exc: DomainError, form=None):
 def task_detail(request, pk):
     user = request.user
     task, deadline = _visible_task(user, pk)
+    if deadline.flow == "reserve_fund":
+        # A replenishment request is decided on the fund's own page.
+        return redirect("fund_replenishment", task.process.artifact_object_id)
     may_do = _may_do(user, task)
     if request.method == "GET":
         if not (may_do or user.has_perm(FOLLOW_PERMISSION)):

@@ -10,6 +10,7 @@ MENU = [
     ("household_list", _("Households"), "registry.view_household"),
     ("household_create", _("Register household"), "registry.add_household"),
     ("audit_list", _("Audit trail"), "audit.view_auditevent"),
+    ("fund_list", _("Reserve funds"), "funds.view_reservefund"),
     ("sla_dashboard", _("Deadline supervision"), "deadlines.view_breaches"),
 ]
 
@@ -19,6 +20,7 @@ SECTIONS = {
     "sla_dashboard": ("/supervision/", "/deadlines/"),
     "application_list": ("/applications/",),
     "task_inbox": ("/tasks/",),
+    "fund_list": ("/funds/",),
 }
 
 

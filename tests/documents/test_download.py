@@ -12,8 +12,6 @@ from documents import services
 from documents.models import DocumentKind
 from tests.conftest import TOWNSHIP_A, make_staff
 
-pytestmark = pytest.mark.urls("tests.documents.urls")
-
 
 @pytest.fixture
 def document(rejected):

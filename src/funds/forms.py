@@ -1,0 +1,77 @@
+"""Forms of the reserve-fund pages. Amounts are read by the same parser the services
+and the API use, so every caller gets the same message for the same input."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import InvalidInput
+
+from .amounts import parse_amount
+
+
+class AmountField(forms.CharField):
+    def __init__(self, *, signed=False, allow_zero=False, **kwargs):
+        self.signed, self.allow_zero = signed, allow_zero
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "class": "amount"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(value, signed=self.signed, allow_zero=self.allow_zero)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.errors["amount"]) from None
+
+
+def apply_errors(form: forms.Form, errors: dict) -> None:
+    """Show a service's InvalidInput on the form, on the field it names when there is one."""
+    for field, messages in errors.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+class AllocationForm(forms.Form):
+    amount = AmountField(label=_("Amount (yuan)"))
+    reference = forms.CharField(label=_("Reference"), max_length=100,
+                                help_text=_("e.g. the county's payment voucher number"))
+
+
+class AdjustmentForm(forms.Form):
+    amount = AmountField(label=_("Amount (yuan, negative to reduce)"), signed=True)
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LimitsForm(forms.Form):
+    low_water_mark = AmountField(label=_("Low-water mark (yuan)"), allow_zero=True)
+    target_balance = AmountField(label=_("Standard amount (yuan)"), allow_zero=True)
+
+
+class ReplenishmentRequestForm(forms.Form):
+    amount = AmountField(label=_("Amount needed (yuan)"), required=False,
+                         help_text=_("Leave empty to ask for the difference to the standard amount."))
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
+                                 choices=[("approve", _("Approve and allocate")), ("reject", _("Reject"))])
+    amount = AmountField(label=_("Amount to allocate (yuan)"), required=False,
+                         help_text=_("Leave empty to allocate the amount requested."))
+    reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+    reason = forms.CharField(label=_("Reasons"), max_length=1000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Required when rejecting."))
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("Why did the payout fail or get cancelled?"), max_length=1000)
+
+
+class SignOffForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))

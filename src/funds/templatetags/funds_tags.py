@@ -1,0 +1,19 @@
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def money(value) -> str:
+    """1234.5 → "1,234.50": the same in every language, on pages, PDFs and sheets."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value):,.2f}"
+
+
+@register.filter
+def signed_money(entry) -> str:
+    """A ledger entry's change with its sign: "+1,000.00" or "-300.00"."""
+    return f"{'+' if entry.direction > 0 else '-'}{entry.amount:,.2f}"
