@@ -2,9 +2,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from visits.api import VisitViewSet
-
 from funds.api import FundViewSet
+from visits.api import VisitViewSet
 
 from . import assistance, views
 

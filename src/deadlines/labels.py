@@ -33,6 +33,7 @@ STEP_LABELS = {
     "decision_notice": _("Decision notice"),
     "county_decide": _("County decision"),
     "visit": pgettext_lazy("step", "Visit"),
+    "follow_up": _("Visit follow-up"),
     "replenish": _("Replenish"),
 }
 

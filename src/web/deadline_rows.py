@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, gettext as _
 from django.utils.translation import ngettext
 
 from deadlines.subjects import subject_link, subject_title
@@ -55,7 +55,9 @@ def overdue_text(hours: int) -> str:
     days, rest = divmod(hours, 24)
     text = ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
     if rest:
-        text += " " + ngettext("%(n)d hour", "%(n)d hours", rest) % {"n": rest}
+        # Chinese joins the two without a space.
+        text = pgettext("duration", "%(days)s %(hours)s") % {
+            "days": text, "hours": ngettext("%(n)d hour", "%(n)d hours", rest) % {"n": rest}}
     return text
 
 

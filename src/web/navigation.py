@@ -11,6 +11,8 @@ MENU = [
     ("household_create", _("Register household"), "registry.add_household"),
     ("audit_list", _("Audit trail"), "audit.view_auditevent"),
     ("fund_list", _("Reserve funds"), "funds.view_reservefund"),
+    ("visit_list", _("Home visits"), "visits.view_visit"),
+    ("visit_coverage", _("Visit coverage"), "visits.view_coverage"),
     ("sla_dashboard", _("Deadline supervision"), "deadlines.view_breaches"),
 ]
 
@@ -21,6 +23,7 @@ SECTIONS = {
     "application_list": ("/applications/",),
     "task_inbox": ("/tasks/",),
     "fund_list": ("/funds/",),
+    "visit_list": ("/visits/",),
 }
 
 

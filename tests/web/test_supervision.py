@@ -192,7 +192,7 @@ def test_drill_down_row(as_user, sam, spread):
     html = as_user(sam).get(reverse("sla_breaches"), {"region": TOWNSHIP_A}).content.decode()
     assert "东关社区" in html and "济阳街道" in html                       # village and township
     assert "2026-03-06 00:00" in html                                      # due, local time
-    assert "10 天 12 小时" in html or "10 days 12 hours" in html            # overdue by
+    assert "10天12小时" in html or "10 days 12 hours" in html            # overdue by
     assert reverse("household_detail", args=[spread["a"].subject_id]) in html  # the case
     assert reverse("deadline_pause", args=[spread["a"].pk]) in html
     deadline = Deadline.objects.get(pk=spread["a"].pk)
