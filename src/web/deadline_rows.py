@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import pgettext, gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from deadlines.subjects import subject_link, subject_title
 from registry.models import Household
