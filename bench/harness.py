@@ -86,3 +86,27 @@ def write_section(name: str, markdown: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     DOC.write_text(text, encoding="utf-8")
+
+
+def drop_database(name: str) -> None:
+    """Drop a throwaway benchmark database (and its connections) so it can be rebuilt."""
+    import psycopg
+
+    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
+    with psycopg.connect(base.rstrip("/") + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def connect_django(db_name: str) -> None:
+    """Django on an existing benchmark database, without creating or migrating it: for
+    helper processes whose own memory or time is being measured."""
+    for p in (ROOT / "src", ROOT):
+        if str(p) not in sys.path:
+            sys.path.insert(0, str(p))
+    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
+    os.environ["DATABASE_URL"] = base.rstrip("/") + "/" + db_name
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engine.settings")
+    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+    import django
+
+    django.setup()

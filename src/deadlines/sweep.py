@@ -12,12 +12,13 @@ a sweep run twice, or by two workers, can never fire the same step twice.
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -110,7 +111,13 @@ def _sweep_batch(now, limit: int, report: SweepReport) -> int:
 def _save_state(deadlines: list[Deadline]) -> None:
     """Write the deadlines' new sweep state with one UPDATE per distinct state.
     Working-day deadlines fall due at the same local midnight, so a batch shares few
-    states; bulk_update's per-row CASE expressions cost ~2 ms a row in Python."""
+    states; bulk_update's per-row CASE expressions cost ~2 ms a row in Python. On
+    PostgreSQL, one UPDATE for the whole batch: with real assignees and escalation
+    recipients (bench/, the generated city) nearly every deadline had a state of its
+    own, 555 UPDATEs for 1,000 due deadlines."""
+    if connection.vendor == "postgresql":
+        _save_state_in_one_update(deadlines)
+        return
     groups: dict[tuple, list[int]] = defaultdict(list)
     for d in deadlines:
         key = (d.next_check_at, d.breached_at, d.escalation_level, tuple(d.escalated_to), d.assignee_id)
@@ -119,6 +126,21 @@ def _save_state(deadlines: list[Deadline]) -> None:
         Deadline.objects.filter(pk__in=pks).update(next_check_at=next_check_at, breached_at=breached_at,
                                                   escalation_level=level, escalated_to=list(escalated_to),
                                                   assignee_id=assignee_id)
+
+
+def _save_state_in_one_update(deadlines: list[Deadline]) -> None:
+    row = "(%s, %s::timestamptz, %s::timestamptz, %s::smallint, %s::jsonb, %s::bigint)"
+    params = []
+    for d in deadlines:
+        params += [d.pk, d.next_check_at, d.breached_at, d.escalation_level, json.dumps(d.escalated_to), d.assignee_id]
+    table = Deadline._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS d SET next_check_at = v.next_check_at, breached_at = v.breached_at, "  # noqa: S608
+            "escalation_level = v.escalation_level, escalated_to = v.escalated_to, assignee_id = v.assignee_id "
+            f"FROM (VALUES {', '.join([row] * len(deadlines))}) "
+            "AS v(id, next_check_at, breached_at, escalation_level, escalated_to, assignee_id) WHERE d.id = v.id",
+            params)
 
 
 def _event(deadline, kind, level, step, directory, now):
