@@ -34,6 +34,28 @@ VILLAGE_B1 = "370811002001"
 VILLAGE_C1 = "370812001001"
 
 
+# Reference rows that data migrations seed (deadline policies, assistance rules, visit
+# tiers). A transactional test (browser, concurrency) empties every table when it ends,
+# so a later test in the same worker may find them gone; the ``reference_data`` fixture
+# puts them back (the loaders are idempotent). Test-only: in production they are seeded
+# once and administrators may change or remove them.
+SEEDING_MIGRATIONS = [
+    "deadlines.migrations.0002_default_policies",
+    "assistance.migrations.0002_shandong_defaults",
+    "visits.migrations.0002_default_rules_and_follow_up_policy",
+]
+
+
+@pytest.fixture
+def reference_data(db):
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    for module in SEEDING_MIGRATIONS:
+        importlib.import_module(module).load(django_apps, None)
+
+
 def pytest_collection_modifyitems(config, items):
     # PostgreSQL-only tests are skipped on SQLite with the reason shown by -ra.
     vendor = "postgresql" if os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")) else "sqlite"
@@ -61,7 +83,7 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def regions(db):
+def regions(db, reference_data):
     tree = [
         (CITY, "济宁市", "city", None),
         (COUNTY, "任城区", "county", CITY),

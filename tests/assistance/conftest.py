@@ -12,7 +12,7 @@ from workflows import engine
 
 
 @pytest.fixture(autouse=True)
-def _calendar(db):
+def _calendar(db, reference_data):
     load_year(2025)
     load_year(2026)
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from assistance.models import Application, Status
 from deadlines.models import Deadline
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
 
 def test_seed_demo_creates_cases_in_every_state_once():

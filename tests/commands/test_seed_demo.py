@@ -47,7 +47,7 @@ def counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(db, reference_data):
     return seed()
 
 
@@ -156,6 +156,7 @@ def test_incomes_assets_and_audit_rows(seeded):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("reference_data")
 def test_a_larger_run_extends_a_smaller_one():
     seed(households=10)
     ten = set(Person.objects.values_list("id_number", flat=True))
@@ -168,6 +169,7 @@ def test_a_larger_run_extends_a_smaller_one():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("reference_data")
 def test_a_clashing_region_stops_the_seed_before_anything_is_written():
     # A township stored where the demo puts a village: its level cannot change.
     Region.objects.create(code="370800000000", name="济宁市", level="city")
@@ -185,6 +187,7 @@ def test_a_clashing_region_stops_the_seed_before_anything_is_written():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("reference_data")
 def test_refuses_a_production_site_unless_told(settings):
     settings.SECURE = True
 

@@ -17,7 +17,7 @@ from visits.models import Visit, VisitRecord
 
 from .conftest import NOW, at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
 
 def api(user) -> APIClient:

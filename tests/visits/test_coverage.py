@@ -18,7 +18,7 @@ from visits.models import Visit
 
 from .conftest import at, plan_of, resident
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
 
 def visit_on(user, visit, when, outcome="ok"):

@@ -17,7 +17,7 @@ from visits.models import Visit, VisitKind, VisitStatus
 
 from .conftest import at, plan_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
 
 def test_generation_twice_makes_no_duplicates(planned):

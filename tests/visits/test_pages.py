@@ -16,7 +16,7 @@ from visits.models import FollowUp, MajorEvent, Pairing, Visit, VisitRecord, Vis
 
 from .conftest import NOW, at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from visits.models import TierRule, Visit, VisitPlan, VisitStatus
 
 from .conftest import NOW, at, plan_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 TODAY = NOW.date()
 
 

@@ -19,7 +19,7 @@ from visits.models import FollowUp, FollowUpStatus, Visit, VisitRecord, VisitSta
 
 from .conftest import NOW, at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
 
 def record(user, visit, outcome="ok", **extra):
