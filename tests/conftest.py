@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 
 import pytest
-from django.db import connection
 
 from regions.models import Region
 from staff.roles import Role
@@ -171,9 +170,3 @@ def household(alice):
              "disability_kind": "physical", "disability_grade": 2, "conditions": ["serious_illness"]},
         ],
     )
-
-
-@pytest.fixture
-def pg_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
