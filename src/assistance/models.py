@@ -265,6 +265,14 @@ class RuleScopeMixin(models.Model):
     class Meta:
         abstract = True
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from regions.codes import is_scope_prefix
+
+        if not is_scope_prefix(self.scope):
+            raise ValidationError({"scope": _("A region prefix has 2, 4 or 6 digits.")})
+
 
 class AssistanceRule(RuleScopeMixin):
     township_limit = models.DecimalField(_("township direct-approval limit (yuan)"), **MONEY,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
+from regions.codes import SCOPE_LENGTHS, scope_prefixes
 
 from .models import AmountBand, AssistanceRule, DibaoStandard
 
@@ -24,7 +25,7 @@ class MissingRule(LookupError):
 
 
 def _scopes(region_code: str) -> list[str]:
-    return ["", region_code[:2], region_code[:4], region_code[:6]]
+    return scope_prefixes(region_code, SCOPE_LENGTHS)
 
 
 def in_force(queryset, region_code: str, on: datetime.date | None = None):

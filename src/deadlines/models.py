@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import ScopedQuerySet
-from regions.codes import Level
+from regions.codes import Level, is_scope_prefix
 from staff.roles import Role
 
 
@@ -20,7 +20,7 @@ class DayKind(models.TextChoices):
 
 
 def validate_scope(value: str):
-    if value and (not value.isdigit() or len(value) not in (2, 4)):
+    if not is_scope_prefix(value, (2, 4)):
         raise ValidationError(_("Leave empty for national, or give a 2-digit province or 4-digit city prefix."))
 
 
@@ -104,7 +104,7 @@ class SlaPolicy(models.Model):
         return f"{self.flow}.{self.step} {self.duration} {self.get_unit_display()} ({self.scope or _('national')})"
 
     def clean(self):
-        if self.scope and (not self.scope.isdigit() or len(self.scope) not in (2, 4, 6)):
+        if not is_scope_prefix(self.scope):
             raise ValidationError({"scope": _("A region prefix has 2, 4 or 6 digits.")})
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from regions.codes import SCOPE_LENGTHS, scope_prefixes
+
 from .calendar import WorkingCalendar, end_of_day, local_zone
 from .models import SlaPolicy, Unit
 
@@ -19,7 +21,7 @@ class NoPolicy(LookupError):
 def find_policy(flow: str, step: str, *, program: str = "", region_code: str = "",
                 on: datetime.date | None = None) -> SlaPolicy:
     on = on or timezone.localdate()
-    scopes = {"", region_code[:2], region_code[:4], region_code[:6]} if region_code else {""}
+    scopes = set(scope_prefixes(region_code, SCOPE_LENGTHS))
     candidates = list(
         SlaPolicy.objects.filter(flow=flow, step=step, program__in={"", program}, scope__in=scopes,
                                  effective_from__lte=on).prefetch_related("escalations")

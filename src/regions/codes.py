@@ -55,13 +55,21 @@ def is_within(code: str, ancestor_code: str, ancestor_level: str) -> bool:
     return code.startswith(prefix(ancestor_code, ancestor_level))
 
 
-def scope_prefixes(code: str) -> list[str]:
-    """Configuration scopes that apply to a record in ``code``: national (""), its
-    province (2 digits) and its city (4 digits). Settings rows keyed by these let a
-    province or city override the national default."""
+SCOPE_LENGTHS = (2, 4, 6)  # province, city, county
+
+
+def scope_prefixes(code: str, lengths: tuple[int, ...] = (2, 4)) -> list[str]:
+    """Configuration scopes that apply to a record in ``code``: everywhere ("") and its
+    province, city (and, where a rule allows, county) prefixes. Settings rows keyed by
+    these let a smaller region override the wider default."""
     if not code:
         return [""]
-    return ["", code[:2], code[:4]]
+    return ["", *(code[:n] for n in lengths)]
+
+
+def is_scope_prefix(value: str, lengths: tuple[int, ...] = SCOPE_LENGTHS) -> bool:
+    """Empty (everywhere) or a region prefix of one of ``lengths`` digits."""
+    return not value or (value.isdigit() and len(value) in lengths)
 
 
 def ancestor_codes(code: str) -> list[str]:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.scoping import ScopedQuerySet
+from regions.codes import is_scope_prefix
 
 
 class Tier(models.TextChoices):
@@ -52,7 +53,7 @@ class BenefitProgram(models.TextChoices):
 
 
 def validate_scope(value: str):
-    if value and (not value.isdigit() or len(value) not in (2, 4, 6)):
+    if not is_scope_prefix(value):
         raise ValidationError(_("Leave empty for national, or give a 2-, 4- or 6-digit region prefix."))
 
 

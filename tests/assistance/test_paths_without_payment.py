@@ -115,3 +115,20 @@ def test_status_cannot_be_set_directly(alice, household):
         application.status = Status.APPROVED  # protected FSM field
     with pytest.raises(Exception):  # noqa: B017 - django-fsm raises TransitionNotAllowed
         application.pay_rest()
+
+
+@pytest.mark.parametrize(("scope", "valid"), [("", True), ("37", True), ("3708", True), ("370811", True),
+                                              ("3", False), ("37081", False), ("37a8", False)])
+def test_a_rule_scope_must_be_a_region_prefix(scope, valid):
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from assistance.models import AssistanceRule
+
+    rule = AssistanceRule(scope=scope, effective_from=datetime.date(2026, 1, 1), township_limit="3000.00")
+    if valid:
+        rule.full_clean()
+    else:
+        with pytest.raises(ValidationError):
+            rule.full_clean()
