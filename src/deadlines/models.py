@@ -149,18 +149,23 @@ class DeadlineStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+def overdue_condition(now=None) -> models.Q:
+    """THE definition of overdue: still open (not paused, not closed) and past its due
+    time. A condition, so a grouped query can count overdue rows beside the others
+    (Deadline.is_overdue says the same of one row in memory)."""
+    return models.Q(status=DeadlineStatus.OPEN, due_at__lt=now or timezone.now())
+
+
 class DeadlineQuerySet(ScopedQuerySet):
     scope_field = "region_code"
 
     def overdue(self, now=None):
-        """THE definition of overdue, used by every queue, dashboard, API and export:
-        still open (not paused, not closed) and past its due time."""
-        return self.filter(status=DeadlineStatus.OPEN, due_at__lt=now or timezone.now())
+        """Overdue work, used by every queue, dashboard, API and export (see overdue_condition)."""
+        return self.filter(overdue_condition(now))
 
     def annotate_overdue(self, now=None):
-        now = now or timezone.now()
         return self.annotate(is_overdue=models.Case(
-            models.When(status=DeadlineStatus.OPEN, due_at__lt=now, then=models.Value(True)),
+            models.When(overdue_condition(now), then=models.Value(True)),
             default=models.Value(False), output_field=models.BooleanField()))
 
 
