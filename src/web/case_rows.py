@@ -13,10 +13,13 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Task
 
 from assistance.models import OPEN_STATUSES, Application
+from deadlines.labels import step_label
 from deadlines.models import Deadline, DeadlineStatus
 from registry.models import Person
 
@@ -30,21 +33,21 @@ APPROVAL_STEPS = {
 }
 
 EVENT_LABELS = {
-    "assistance.application.opened": _("Application received"),
-    "assistance.application.accepted": _("Intake: documents complete, accepted"),
-    "assistance.application.incomplete": _("Intake: documents missing, applicant told"),
-    "assistance.application.documents_received": _("Missing documents received"),
-    "assistance.application.referred_out": _("Referred to the relief station"),
-    "assistance.application.investigated": _("Investigation recorded"),
-    "assistance.application.paperwork_completed": _("Paperwork completed"),
-    "assistance.application.paid_first": _("Urgent payment made"),
-    "assistance.application.referred": _("Referred to the county"),
-    "assistance.application.approved": _("Approved"),
-    "assistance.application.rejected": _("Rejected"),
-    "assistance.application.paid": _("Instalment paid"),
-    "assistance.application.filed": _("Filed with the county"),
-    "assistance.instalment.waiting_funds": _("Payment waiting for the reserve fund"),
-    "assistance.applications.exported": _("Applications exported to Excel"),
+    "assistance.application.opened": gettext_lazy("Application received"),
+    "assistance.application.accepted": gettext_lazy("Intake: documents complete, accepted"),
+    "assistance.application.incomplete": gettext_lazy("Intake: documents missing, applicant told"),
+    "assistance.application.documents_received": gettext_lazy("Missing documents received"),
+    "assistance.application.referred_out": gettext_lazy("Referred to the relief station"),
+    "assistance.application.investigated": gettext_lazy("Investigation recorded"),
+    "assistance.application.paperwork_completed": gettext_lazy("Paperwork completed"),
+    "assistance.application.paid_first": gettext_lazy("Urgent payment made"),
+    "assistance.application.referred": gettext_lazy("Referred to the county"),
+    "assistance.application.approved": gettext_lazy("Approved"),
+    "assistance.application.rejected": gettext_lazy("Rejected"),
+    "assistance.application.paid": gettext_lazy("Instalment paid"),
+    "assistance.application.filed": gettext_lazy("Filed with the county"),
+    "assistance.instalment.waiting_funds": gettext_lazy("Payment waiting for the reserve fund"),
+    "assistance.applications.exported": gettext_lazy("Applications exported to Excel"),
 }
 
 
@@ -126,12 +129,41 @@ def approvals(user) -> QuerySet[Deadline]:
     return open_task_deadlines().visible_to(user).filter(step__in=approval_steps(user)).order_by("due_at", "pk")
 
 
+# The application columns a queue row shows: a page reads 50 of them, not whole rows.
+CASE_ROW_FIELDS = ("id", "amount_requested", "recommended_amount", "related_to_staff", "repeat_of_id",
+                   "applicant__id", "applicant__name")
+
+
 def attach_cases(deadlines) -> None:
-    """Set ``case`` (the application, with its applicant) on each row of a page, in one query."""
+    """Set ``case`` (the application, with its applicant's name) on each row of a page, in one query."""
     ids = {d.application_id for d in deadlines if d.application_id}
-    cases = Application.objects.select_related("applicant").in_bulk(ids) if ids else {}
+    cases = (Application.objects.select_related("applicant").only(*CASE_ROW_FIELDS).in_bulk(ids)
+             if ids else {})
     for deadline in deadlines:
         deadline.case = cases.get(deadline.application_id)
+
+
+def _url_maker(name: str):
+    """pk → the URL of a page taking one integer, reversed once per page instead of once
+    per row (a queue page links every row twice; reverse() was a fifth of its time)."""
+    sentinel = 987654321
+    head, _sep, tail = reverse(name, args=[sentinel]).rpartition(str(sentinel))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def prepare_queue_rows(deadlines, now) -> None:
+    """Set what a work-queue row shows on each deadline of a page (its case attached
+    first): links, the step's name, the case number, and whether it is overdue at the
+    page's moment. Done here once per row, so the template only prints values: a page
+    of 50 rows rendered per-row tags and an include in about as long as its queries took."""
+    task_url, case_url = _url_maker("task_detail"), _url_maker("application_detail")
+    for deadline in deadlines:
+        deadline.late = deadline.is_overdue(now)
+        deadline.task_url = task_url(deadline.subject_id)
+        deadline.step_label = step_label(deadline.step)
+        case = getattr(deadline, "case", None)
+        deadline.case_url = case_url(case.pk) if case else ""
+        deadline.case_number = _("No. %(number)s") % {"number": case.pk} if case else ""
 
 
 # --- Reserve funds ------------------------------------------------------------------------------

@@ -333,10 +333,12 @@ def task_inbox(request):
     tab = request.GET.get("tab") if request.GET.get("tab") in INBOX_TABS else "mine"
     page = Paginator(case_rows.inbox(user, tab).select_related("assignee"), PAGE_SIZE).get_page(
         request.GET.get("page"))
+    now = timezone.now()
     case_rows.attach_cases(page.object_list)
+    case_rows.prepare_queue_rows(page.object_list, now)
     counts = {key: (page.paginator.count if key == tab else case_rows.inbox(user, key).count()) for key in INBOX_TABS}
     tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab} for key, label in INBOX_TABS.items()]
-    return render(request, "cases/task_inbox.html", {"page": page, "tab": tab, "tabs": tabs, "now": timezone.now()})
+    return render(request, "cases/task_inbox.html", {"page": page, "tab": tab, "tabs": tabs, "now": now})
 
 
 @staff_view()
@@ -348,11 +350,11 @@ def approval_queue(request):
     page = Paginator(case_rows.approvals(user).select_related("assignee"), PAGE_SIZE).get_page(
         request.GET.get("page"))
     rows = page.object_list
+    now = timezone.now()
     case_rows.attach_cases(rows)
+    case_rows.prepare_queue_rows(rows, now)
     balances = case_rows.fund_balances([d.region_code[:9] + "000" for d in rows if d.step in TOWNSHIP_FUND_STEPS])
     for deadline in rows:
         deadline.shows_fund = deadline.step in TOWNSHIP_FUND_STEPS
         deadline.fund_balance = balances.get(deadline.region_code[:9] + "000")
-    return render(request, "cases/approval_queue.html", {
-        "page": page, "now": timezone.now(),
-    })
+    return render(request, "cases/approval_queue.html", {"page": page, "now": now})

@@ -13,6 +13,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from viewflow.workflow.models import Task
 
@@ -442,6 +443,28 @@ def test_queues_put_the_overdue_first(as_user, alice, amy, hana, household, time
     assert html.count('class="badge-overdue"') == 1
     assert html.index(f'id="task-{rows[0].subject_id}"') < html.index('class="badge-overdue"') < html.index(
         f'id="task-{rows[1].subject_id}"')
+
+
+def test_the_due_cell_shows_every_badge_and_links_each_row(as_user, alice, amy, household, time_machine):
+    queued = new_case(alice, household)
+    do(alice, queued, "intake", complete=True)
+    deadline = Deadline.objects.get(application_id=queued.pk, step="investigate")
+    Deadline.objects.filter(pk=deadline.pk).update(provisional=True)
+    time_machine.move_to(at(2026, 3, 27, 9), tick=False)  # 3 working days are long over
+    html = as_user(amy).get(reverse("task_inbox"), {"tab": "queue"}).content.decode()
+    row = html[html.index(f'id="task-{deadline.subject_id}"'):]
+    row = row[:row.index("</tr>")]
+    assert 'class="is-overdue"' in html[html.rindex("<tr", 0, html.index(f'id="task-{deadline.subject_id}"')):][:80]
+    assert f'href="{reverse("task_detail", args=[deadline.subject_id])}"' in row
+    assert f'href="{reverse("application_detail", args=[queued.pk])}"' in row
+    assert 'class="badge-overdue" title="' in row and 'class="tag flag" title="' in row
+    assert f'<span class="nowrap">{timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}</span>' in row  # Shanghai time
+
+    Deadline.objects.filter(pk=deadline.pk).update(status="paused", provisional=False)
+    html = as_user(amy).get(reverse("task_inbox"), {"tab": "queue"}).content.decode()
+    row = html[html.index(f'id="task-{deadline.subject_id}"'):]
+    row = row[:row.index("</tr>")]
+    assert 'class="tag">' in row and "badge-overdue" not in row and "flag" not in row
 
 
 def test_the_approval_queue_shows_the_fund_balance_or_a_dash(as_user, alice, amy, hana, household):
