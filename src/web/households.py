@@ -6,6 +6,8 @@ and leaves every change to registry.services.
 
 from __future__ import annotations
 
+import tempfile
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -34,7 +36,7 @@ from registry import services
 from registry.models import Asset, Household, Income, Person, Relation
 
 from .decorators import staff_view
-from .export import households_workbook
+from .export import write_households
 from .queries import search_households, with_list_data
 
 PAGE_SIZE = 50
@@ -68,8 +70,11 @@ def household_export(request):
     if form.is_bound and not form.is_valid():
         messages.error(request, _("Correct the search before exporting."))
         return redirect(reverse("household_list") + "?" + request.GET.urlencode())
-    content, rows = households_workbook(households)
     user = request.user
+    with tempfile.TemporaryFile() as out:
+        rows = write_households(households, out)
+        out.seek(0)
+        content = out.read()
     audit.record(
         "registry.households.exported", actor=user, region_code=user.region_id or "",
         extra={"rows": rows, "q": request.GET.get("q", ""), "region": request.GET.get("region", "")},
