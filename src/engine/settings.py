@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "funds",
     "documents",
     "visits",
+    "exports",
     "workflows",
     "web",
     "api",
@@ -277,3 +278,16 @@ CELERY_BEAT_SCHEDULE["visits-remind-retries"] = {"task": "visits.remind_retries"
 
 # Reserve funds: recompute every balance from its ledger once a day and report any difference.
 CELERY_BEAT_SCHEDULE["funds-check-balances"] = {"task": "funds.check_balances", "schedule": 24 * 3600}
+
+# --- Exports (exports app) ---------------------------------------------------------------------
+# An export of more rows than this runs as a background job with a progress page: a city's
+# roster takes tens of seconds to write, longer than a web worker may be held (gunicorn: 60 s).
+EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 5000, minimum=0)
+# A finished export's file (personal data) is kept this long for its requester, then deleted.
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 24, minimum=1)
+# A job that no worker started, or that stopped writing, for this long is marked failed.
+EXPORT_STALE_MINUTES = env_int("EXPORT_STALE_MINUTES", 30, minimum=5)
+# Outside MEDIA_ROOT and STATIC_ROOT: no URL serves these files, only the download view.
+EXPORT_DIR = VAR_DIR / "exports"
+CELERY_BEAT_SCHEDULE["exports-purge"] = {
+    "task": "exports.purge", "schedule": env_int("EXPORT_PURGE_SECONDS", 3600, minimum=60)}

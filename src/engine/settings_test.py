@@ -1,6 +1,8 @@
 """Strict, fast settings for the test suite."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
 
@@ -25,11 +27,11 @@ WHITENOISE_USE_FINDERS = True
 CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
 if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
     # A private queue folder, so tests never consume a running development instance's tasks.
-    import tempfile
-
     _queue = tempfile.mkdtemp(prefix="engine-test-broker-")
     CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
                                        "data_folder_in": _queue, "data_folder_out": _queue,
                                        "processed_folder": _queue, "control_folder": _queue + "/control"}
+# Export files in a private folder per run, not the development instance's var/exports.
+EXPORT_DIR = Path(tempfile.mkdtemp(prefix="engine-test-exports-"))
 # Parallel test workers (pytest-xdist) share one Redis broker: each consumes only its own queue.
 CELERY_TASK_DEFAULT_QUEUE = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")

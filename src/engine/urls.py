@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("funds/", include("funds.urls")),
     path("visits/", include("visits.urls")),
+    path("exports/", include("exports.urls")),
     path("", include("web.urls")),
 ]
 if settings.DEBUG:

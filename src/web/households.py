@@ -6,6 +6,9 @@ and leaves every change to registry.services.
 
 from __future__ import annotations
 
+import tempfile
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -21,6 +24,7 @@ from audit import services as audit
 from audit.models import AuditEvent
 from core.errors import InvalidInput
 from core.scoping import get_visible_or_404
+from exports import services as exports
 from forms.registry import (
     HouseholdForm,
     HouseholdSearchForm,
@@ -34,7 +38,8 @@ from registry import services
 from registry.models import Asset, Household, Income, Person, Relation
 
 from .decorators import staff_view
-from .export import households_workbook
+from .export import write_households
+from .export_kinds import HOUSEHOLDS, household_params
 from .queries import search_households, with_list_data
 
 PAGE_SIZE = 50
@@ -64,12 +69,23 @@ def household_list(request):
 @staff_view("registry.view_household")
 @require_safe
 def household_export(request):
+    """The list's households as xlsx: answered at once up to EXPORT_INLINE_MAX_ROWS, beyond
+    that written by a worker while the user watches a progress page (a city's roster takes
+    longer than a web worker may be held)."""
     form, households = _search(request)
     if form.is_bound and not form.is_valid():
         messages.error(request, _("Correct the search before exporting."))
         return redirect(reverse("household_list") + "?" + request.GET.urlencode())
-    content, rows = households_workbook(households)
     user = request.user
+    count = households.count()
+    if count > settings.EXPORT_INLINE_MAX_ROWS:
+        job = exports.request_export(user, HOUSEHOLDS.name, household_params(form), rows_total=count, request=request)
+        return redirect("export_job", pk=job.pk)
+    with tempfile.TemporaryFile() as out:
+        rows = write_households(households, out)
+        out.seek(0)
+        # At most EXPORT_INLINE_MAX_ROWS rows: a few hundred kilobytes.
+        content = out.read()
     audit.record(
         "registry.households.exported", actor=user, region_code=user.region_id or "",
         extra={"rows": rows, "q": request.GET.get("q", ""), "region": request.GET.get("region", "")},
