@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.scoping import ScopedQuerySet
 from regions.codes import Level, is_scope_prefix
@@ -35,8 +36,9 @@ class CalendarDay(models.Model):
 
     class Meta:
         ordering = ["date"]
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("calendar days")
+        # The model (a holiday or make-up day in the calendar), not the unit of a time limit.
+        verbose_name = pgettext_lazy("calendar model", "calendar day")
+        verbose_name_plural = pgettext_lazy("calendar model", "calendar days")
         constraints = [models.UniqueConstraint(fields=["scope", "date"], name="calendar_day_once_per_scope")]
 
     def __str__(self):

@@ -72,3 +72,17 @@ def test_the_project_catalogue_wins():
     with translation.override("zh-hans"):
         replaced = {e.msgid: shown(e) for e in po if e.translated() and not e.msgid_plural and shown(e) != e.msgstr}
     assert replaced == {}
+
+
+def test_words_with_two_meanings_get_two_translations():
+    """The same English word names different things: each reads right in Chinese."""
+    from django.utils import translation
+
+    from deadlines.models import CalendarDay, Unit
+    from web.case_rows import event_label
+
+    with translation.override("zh-hans"):
+        assert str(CalendarDay._meta.verbose_name_plural) == "日历日期"  # the admin's list of holidays
+        assert str(Unit.CALENDAR_DAYS.label) == "自然日"  # the unit of a time limit
+        assert event_label("assistance.application.approved") == "同意救助"  # what happened
+        assert translation.pgettext("amount", "Approved") == "批准金额"  # the column of amounts
