@@ -995,7 +995,7 @@ def main():
     parser.add_argument("--db", default=None, help="database name (default engine_<scale>)")
     args = parser.parse_args()
     db = args.db or f"engine_{args.scale}"
-    print(f"Generating the {args.scale} city into {db} (seed {args.seed})…", flush=True)
+    print(f"Generating the {args.scale} scale into {db} (seed {args.seed})…", flush=True)
     summary = generate(args.scale, args.seed, db)
     print(json.dumps(summary, indent=2, ensure_ascii=False))
 
