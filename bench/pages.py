@@ -398,6 +398,21 @@ def roster(suite: Suite, db: str, rows: int = 200_000) -> None:
           f"(+{result['peak_mib'] - result['baseline_mib']:.0f} MiB over a loaded Django)", flush=True)
 
 
+def list_exports(suite: Suite, db: str) -> None:
+    """The applications export of the largest county and the breach-list export of the whole
+    city (what the export job's worker runs: the kind's rows, counted, then its writer), each
+    in a fresh process for a clean peak-memory figure."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    for kind in ("applications", "breaches"):
+        out = subprocess.run([sys.executable, str(Path(__file__).with_name("list_exports.py")), "--db", db,
+                              "--kind", kind], capture_output=True, text=True, env=env, check=True)
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        suite.results[f"export_{kind}"] = result
+        print(f"  {'export_' + kind:<34} {result['rows']:,} rows ({result['user']}): {result['seconds']:.1f} s, "
+              f"peak {result['peak_mib']:.0f} MiB (+{result['peak_mib'] - result['baseline_mib']:.0f} MiB over a "
+              "loaded Django)", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
@@ -405,7 +420,7 @@ def main():
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each page's slowest queries")
     parser.add_argument("--only", default="",
-                        help="comma-separated groups: queues,supervision,claim,sweep,visits,pdf,roster")
+                        help="comma-separated groups: queues,supervision,claim,sweep,visits,pdf,roster,exports")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     setup_django(args.db)
@@ -430,6 +445,8 @@ def main():
         documents(suite, people)
     if not only or "roster" in only:
         roster(suite, args.db)
+    if not only or "exports" in only:
+        list_exports(suite, args.db)
     suite.facts["machine"] = machine()
     suite.facts["seconds"] = round(time.perf_counter() - started, 1)
     # The machine is shared: the load average says how quiet it was.

@@ -15,25 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.harness import connect_django  # noqa: E402
-
-
-def _rss_mib() -> float:
-    """This process's peak resident memory. VmHWM, not getrusage: ru_maxrss survives exec,
-    so a process started by a big parent would report the parent's peak."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from bench.harness import connect_django, peak_rss_mib  # noqa: E402
 
 
 def main():
@@ -54,7 +41,7 @@ def main():
     # The first N households by number: the rows the export writes for a region holding N.
     last = Household.objects.order_by("pk").values_list("pk", flat=True)[args.rows - 1: args.rows].first()
     households = Household.objects.filter(pk__lte=last) if last else Household.objects.all()
-    baseline = _rss_mib()
+    baseline = peak_rss_mib()
     started = time.perf_counter()
     with translation.override("zh-hans"), tempfile.TemporaryFile() as out:
         # As the worker calls it: counted first, progress reported once per chunk.
@@ -62,7 +49,7 @@ def main():
         size = out.tell()
     seconds = time.perf_counter() - started
     print(json.dumps({"variant": args.variant, "rows": rows, "seconds": round(seconds, 2), "bytes": size,
-                      "peak_mib": round(_rss_mib(), 1), "baseline_mib": round(baseline, 1)}))
+                      "peak_mib": round(peak_rss_mib(), 1), "baseline_mib": round(baseline, 1)}))
 
 
 if __name__ == "__main__":

@@ -158,6 +158,16 @@ def overdue_condition(now=None) -> models.Q:
     return models.Q(status=DeadlineStatus.OPEN, due_at__lt=now or timezone.now())
 
 
+def overdue_at(status: str, due_at, now) -> bool:
+    # Same rule as DeadlineQuerySet.overdue, for one row already in memory (an instance or plain values).
+    return status == DeadlineStatus.OPEN and due_at < now
+
+
+def overdue_hours(status: str, due_at, now) -> int:
+    """Whole hours past due at ``now``; 0 for work that is not overdue."""
+    return max(0, int((now - due_at).total_seconds() // 3600)) if overdue_at(status, due_at, now) else 0
+
+
 class DeadlineQuerySet(ScopedQuerySet):
     scope_field = "region_code"
 
@@ -247,12 +257,10 @@ class Deadline(models.Model):
         return f"{self.flow}.{self.step} #{self.subject_id} due {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}"
 
     def is_overdue(self, now=None) -> bool:
-        # Same rule as DeadlineQuerySet.overdue, for one row already in memory.
-        return self.status == DeadlineStatus.OPEN and self.due_at < (now or timezone.now())
+        return overdue_at(self.status, self.due_at, now or timezone.now())
 
     def overdue_by_hours(self, now=None) -> int:
-        now = now or timezone.now()
-        return max(0, int((now - self.due_at).total_seconds() // 3600)) if self.is_overdue(now) else 0
+        return overdue_hours(self.status, self.due_at, now or timezone.now())
 
 
 class FiringKind(models.TextChoices):

@@ -97,8 +97,8 @@ def _write(job: ExportJob, kind: kinds.ExportKind, rows, total: int) -> tuple[st
     # NamedTemporaryFile creates the file readable by this user only (0600).
     with tempfile.NamedTemporaryFile(dir=directory, prefix=f"{job.pk}.", suffix=".partial", delete=False) as out:
         try:
-            written = kind.write(rows, out, total=total,
-                                 progress=lambda done, of: _record_progress(job.pk, done, of))
+            written = kind.write(rows, out, total=total, progress=lambda done, of: _record_progress(job.pk, done, of),
+                                 **kind.write_options(job.params))
             out.flush()
             os.fsync(out.fileno())
         except BaseException:
@@ -163,6 +163,12 @@ def record_download(job: ExportJob, user, *, request=None) -> None:
     kind = kinds.get(job.kind)
     audit.record(kind.audit_event, actor=user, obj=job, region_code=user.region_id or "",
                  extra={"rows": job.rows_done, **job.params, "job": str(job.pk)}, request=request)
+
+
+def record_direct_export(kind: kinds.ExportKind, user, params: dict, rows: int, *, request=None) -> None:
+    """A file answered directly by the list's export view (no job): data left the server."""
+    audit.record(kind.audit_event, actor=user, region_code=user.region_id or "", extra={"rows": rows, **params},
+                 request=request)
 
 
 def _give_up_stale(now: datetime.datetime) -> int:

@@ -60,7 +60,8 @@ def job_detail(request, pk):
     kind = _kind(job)
     back_url = ""
     if kind is not None and kind.list_url:
-        filters = {key: value for key, value in job.params.items() if value}
+        # The moment a list was seen is not one of its filters: the list shows the present.
+        filters = {key: value for key, value in job.params.items() if value and key != kinds.AS_OF}
         back_url = reverse(kind.list_url) + (f"?{urlencode(filters)}" if filters else "")
     return render(request, "exports/job.html", {
         "job": job, "label": kind.label if kind else job.kind, "back_url": back_url,

@@ -12,6 +12,12 @@ from core.scoping import ScopedQuerySet
 from .roles import Role
 
 
+def display_name(last_name: str, first_name: str, username: str) -> str:
+    """What pages call a staff member (surname first, as in Chinese); ``User.display_name``
+    for exports that read plain values instead of users."""
+    return f"{last_name}{first_name}".strip() or username
+
+
 class UserQuerySet(ScopedQuerySet):
     scope_field = "region__code"
 
@@ -41,7 +47,7 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return f"{self.last_name}{self.first_name}".strip() or self.username
+        return display_name(self.last_name, self.first_name, self.username)
 
     @cached_property
     def roles(self) -> frozenset[str]:

@@ -27,12 +27,14 @@ from core.errors import Conflict, InvalidInput
 from core.scoping import get_visible_or_404
 from deadlines import services as deadlines
 from deadlines.models import Deadline
+from exports.responses import export as export_response
 from registry.models import Household, Person, PersonCondition
 from web.decorators import staff_view
 
 from . import coverage as reports
 from . import services
-from .export import coverage_workbook, not_visited_workbook
+from .export import coverage_workbook
+from .export_kinds import NOT_VISITED, not_visited_params
 from .forms import EventForm, FollowUpForm, NotVisitedForm, PairingForm, RecordForm, apply_errors
 from .models import (
     FollowUp,
@@ -421,10 +423,11 @@ def not_visited(request):
 @staff_view("visits.view_coverage")
 @require_safe
 def not_visited_export(request):
+    """The not-visited list as xlsx, as it stands now: answered at once up to
+    EXPORT_INLINE_MAX_ROWS, beyond that written by a worker (to the same moment) while the
+    user watches a progress page."""
     user, now = request.user, timezone.now()
     _form, days, tier = _days(request)
-    content, rows = not_visited_workbook(reports.not_visited(user, days, now, tier=tier), now=now, days=days)
-    audit.record("visits.not_visited.exported", actor=user, region_code=user.region_id or "",
-                 extra={"days": days, "tier": tier, "rows": rows}, request=request)
-    return _xlsx(content, "not-visited")
+    return export_response(request, NOT_VISITED, reports.not_visited(user, days, now, tier=tier),
+                           not_visited_params(days, tier, now))
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,25 +26,24 @@ from viewflow.workflow.status import STATUS
 
 from assistance import services
 from assistance.models import Application
-from audit import services as audit
 from audit.models import AuditEvent
 from core.errors import Conflict, DomainError, InvalidInput, NotPermitted
 from core.scoping import get_visible_or_404
 from deadlines.labels import step_label
 from documents.models import Document
+from exports.responses import export as export_response
 from forms.cases import STEP_FORMS, ApplicationFilterForm, ApplicationForm, HouseholdFindForm
 from forms.registry import apply_errors
 from registry.models import Household
 from workflows import engine
 
 from . import case_rows
-from .case_export import applications_workbook
 from .decorators import staff_view
+from .export_kinds import APPLICATIONS, application_params
 from .queries import search_households
 from .queries import with_list_data as households_with_list_data
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Who may follow a task without doing it: supervisors and heads watching deadlines.
 FOLLOW_PERMISSION = "deadlines.view_breaches"
 TOWNSHIP_FUND_STEPS = {"pay_first", "township_approve", "disburse"}
@@ -71,13 +70,6 @@ STEP_HELP = {
     "disburse": gettext_lazy("Pay the next instalment of the approval."),
     "file_with_county": gettext_lazy("File the approval and its payment with the county (报备)."),
 }
-
-
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _may_do(user, task: Task) -> bool:
@@ -166,16 +158,13 @@ def application_list(request):
 @staff_view("assistance.view_application")
 @require_safe
 def application_export(request):
+    """The list's applications as xlsx: answered at once up to EXPORT_INLINE_MAX_ROWS, beyond
+    that written by a worker while the user watches a progress page."""
     form, applications = _search(request)
     if form.is_bound and not form.is_valid():
         messages.error(request, _("Correct the filters before exporting."))
         return redirect(reverse("application_list") + "?" + request.GET.urlencode())
-    content, rows = applications_workbook(applications)
-    user = request.user
-    audit.record("assistance.applications.exported", actor=user, region_code=user.region_id or "",
-                 extra={"rows": rows, **{k: request.GET.get(k, "") for k in ("status", "region", "q")}},
-                 request=request)
-    return _xlsx(content, "applications")
+    return export_response(request, APPLICATIONS, applications, application_params(form))
 
 
 def _application_for(user, pk) -> Application:

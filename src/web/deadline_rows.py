@@ -12,7 +12,7 @@ from django.utils.translation import ngettext, pgettext
 
 from deadlines.subjects import subject_link, subject_title
 from registry.models import Household
-from staff.models import User
+from staff.models import User, display_name
 
 
 @dataclass(frozen=True)
@@ -25,18 +25,31 @@ def case_of(deadline, *, load_subject: bool = True) -> Case:
     """The work's own page when its subject has one; a household subject links to the
     household; otherwise the application, by number (linked once its page exists).
 
-    Pages prefetch ``subject``; workbooks pass ``load_subject=False`` and never load it."""
-    if ContentType.objects.get_for_id(deadline.subject_type_id).model_class() is Household:
-        return Case(_("Household %(id)s") % {"id": deadline.subject_id},
-                    reverse("household_detail", args=[deadline.subject_id]))
+    Pages prefetch ``subject``; ``load_subject=False`` never loads it."""
+    if _of_a_household(deadline):
+        return Case(case_text(deadline), reverse("household_detail", args=[deadline.subject_id]))
     url = subject_link(deadline) if load_subject else ""
     if load_subject and (url or deadline.application_id is None):
         return Case(subject_title(deadline), url)
     if deadline.application_id is not None:
-        number = deadline.application_id
-        return Case(_("Application %(id)s") % {"id": number}, _application_url(number))
-    return Case(_("%(flow)s / %(step)s #%(id)s") % {
-        "flow": deadline.flow, "step": deadline.step, "id": deadline.subject_id})
+        return Case(case_text(deadline), _application_url(deadline.application_id))
+    return Case(case_text(deadline))
+
+
+def case_text(deadline) -> str:
+    """The case of ``case_of(deadline, load_subject=False)`` as text, without a link: what
+    a workbook's row shows. ``deadline`` may be a row of plain values naming
+    subject_type_id, subject_id, application_id, flow and step."""
+    if _of_a_household(deadline):
+        return _("Household %(id)s") % {"id": deadline.subject_id}
+    if deadline.application_id is not None:
+        return _("Application %(id)s") % {"id": deadline.application_id}
+    return _("%(flow)s / %(step)s #%(id)s") % {"flow": deadline.flow, "step": deadline.step, "id": deadline.subject_id}
+
+
+def _of_a_household(deadline) -> bool:
+    # Content types are cached by their manager: no query once the process has seen them.
+    return deadline.subject_type_id == ContentType.objects.get_for_model(Household).pk
 
 
 def _application_url(pk: int) -> str:
@@ -62,12 +75,13 @@ def overdue_text(hours: int) -> str:
 
 
 def staff_names(deadlines) -> dict[str, str]:
-    """username → display name for everyone a page's deadlines were escalated to, in one query."""
+    """username → display name for everyone a page's deadlines (or a workbook's chunk of
+    rows) were escalated to, in one query."""
     usernames = {name for d in deadlines for name in (d.escalated_to or [])}
     if not usernames:
         return {}
-    return {u.username: u.display_name for u in User.objects.filter(username__in=usernames)
-            .only("username", "first_name", "last_name")}
+    return {username: display_name(last_name, first_name, username) for username, last_name, first_name in
+            User.objects.filter(username__in=usernames).values_list("username", "last_name", "first_name")}
 
 
 def escalated_names(deadline, names: dict[str, str]) -> list[str]:

@@ -6,13 +6,9 @@ and leaves every change to registry.services.
 
 from __future__ import annotations
 
-import tempfile
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,11 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from audit import services as audit
 from audit.models import AuditEvent
 from core.errors import InvalidInput
 from core.scoping import get_visible_or_404
-from exports import services as exports
+from exports.responses import export as export_response
 from forms.registry import (
     HouseholdForm,
     HouseholdSearchForm,
@@ -38,13 +33,11 @@ from registry import services
 from registry.models import Asset, Household, Income, Person, Relation
 
 from .decorators import staff_view
-from .export import write_households
 from .export_kinds import HOUSEHOLDS, household_params
 from .queries import search_households, with_list_data
 
 PAGE_SIZE = 50
 HISTORY_LIMIT = 100
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _search(request):
@@ -76,26 +69,7 @@ def household_export(request):
     if form.is_bound and not form.is_valid():
         messages.error(request, _("Correct the search before exporting."))
         return redirect(reverse("household_list") + "?" + request.GET.urlencode())
-    user = request.user
-    count = households.count()
-    if count > settings.EXPORT_INLINE_MAX_ROWS:
-        job = exports.request_export(user, HOUSEHOLDS.name, household_params(form), rows_total=count, request=request)
-        return redirect("export_job", pk=job.pk)
-    with tempfile.TemporaryFile() as out:
-        rows = write_households(households, out)
-        out.seek(0)
-        # At most EXPORT_INLINE_MAX_ROWS rows: a few hundred kilobytes.
-        content = out.read()
-    audit.record(
-        "registry.households.exported", actor=user, region_code=user.region_id or "",
-        extra={"rows": rows, "q": request.GET.get("q", ""), "region": request.GET.get("region", "")},
-        request=request,
-    )
-    response = HttpResponse(content, content_type=XLSX)
-    filename = f"households-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return export_response(request, HOUSEHOLDS, households, household_params(form))
 
 
 @staff_view("registry.add_household")

@@ -58,3 +58,28 @@ def test_the_page_follows_the_job_and_offers_the_download(live_server, phone, al
     with page.expect_download() as download:
         link.click()
     assert download.value.suggested_filename.startswith("households-")
+
+
+@pytest.mark.browser
+def test_the_lists_export_button_downloads_a_small_file_and_opens_a_jobs_page(live_server, phone, alice, settings):
+    """The button is a plain link: with a download attribute the browser would save the
+    job's page as a file instead of opening it."""
+    register(alice, 3)
+    page = phone
+    page.goto(f"{live_server.url}/accounts/login/?next=/households/")
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    button = page.locator("a[href^='/households/export']")
+
+    settings.EXPORT_INLINE_MAX_ROWS = 3
+    with page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename.startswith("households-")
+    assert page.url.endswith("/households/")
+
+    settings.EXPORT_INLINE_MAX_ROWS = 2
+    button.click()
+    job = ExportJob.objects.get()
+    page.wait_for_url(f"**/exports/{job.pk}/")
+    expect(page.locator(f"a[href='/exports/{job.pk}/download/']")).to_be_visible()

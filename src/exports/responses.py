@@ -1,0 +1,52 @@
+"""What a list's "Export to Excel" answers, the same for every kind: the file itself when
+it is small enough to write while the user waits, otherwise a job and its page.
+
+The list's view validates its filters (sending the user back to the list when they are
+wrong) and passes on its rows, selected as the list page selects them, with the filters
+as a job keeps them; a job selects the same rows again from those filters, through the
+kind, under the requester's scope as it is when the job runs.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from . import services
+from .kinds import ExportKind, ExportRefused
+
+
+def export(request, kind: ExportKind, rows: QuerySet, params: dict) -> HttpResponse:
+    """Up to EXPORT_INLINE_MAX_ROWS ``rows``, the file, audited as the kind's export;
+    beyond, a job for a worker and a redirect to its progress page: a county's or a
+    city's rows take longer to write than a web worker may be held."""
+    user = request.user
+    count = rows.count()
+    if count > settings.EXPORT_INLINE_MAX_ROWS:
+        try:
+            job = services.request_export(user, kind.name, params, rows_total=count, request=request)
+        except ExportRefused as exc:
+            # The view has validated the same filters, so only a change in between (a region
+            # removed from the tree) lands here: say why on the list rather than fail.
+            messages.error(request, exc.message)
+            return redirect(reverse(kind.list_url) + "?" + request.GET.urlencode())
+        return redirect("export_job", pk=job.pk)
+    with tempfile.TemporaryFile() as out:
+        written = kind.write(rows, out, total=count, **kind.write_options(params))
+        out.seek(0)
+        # At most EXPORT_INLINE_MAX_ROWS rows: a few hundred kilobytes.
+        content = out.read()
+    services.record_direct_export(kind, user, params, written, request=request)
+    response = HttpResponse(content, content_type=kind.content_type)
+    filename = f"{kind.filename}-{timezone.localtime():%Y%m%d-%H%M}.{kind.extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Personal data stays out of shared caches and the browser's.
+    response["Cache-Control"] = "no-store"
+    return response
