@@ -101,6 +101,36 @@ def regions(db, reference_data):
     return out
 
 
+def register_households(user, n, *, village=VILLAGE_A2, start=0):
+    """``n`` two-person households (heads 赵NNN born from 1950, spouses 钱NNN), registered
+    by ``user`` through the registry service in ``village``."""
+    import datetime
+
+    from registry import services
+    from registry.synthetic import make_id_number
+
+    for i in range(start, start + n):
+        services.register_household(
+            user, region=village, address=f"西关{i}号", registration="rural",
+            members=[
+                {"name": f"赵{i:03d}", "relation": "head",
+                 "id_number": make_id_number("370811", datetime.date(1950, 1, 1) + datetime.timedelta(days=i), i)},
+                {"name": f"钱{i:03d}", "relation": "spouse",
+                 "id_number": make_id_number("370811", datetime.date(1952, 1, 1) + datetime.timedelta(days=i), i + 500)},
+            ],
+        )
+
+
+@pytest.fixture
+def as_user(client):
+    """``as_user(user)``: the test client, signed in as ``user``."""
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
 def make_staff(username, roles, region_code, **extra):
     from django.contrib.auth.models import Group
 

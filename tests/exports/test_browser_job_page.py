@@ -11,9 +11,8 @@ from exports.models import ExportJob, JobStatus
 
 # The shared browser and the module-wide permission for the ORM beside Playwright's loop.
 from tests.browser.conftest import _allow_orm_beside_playwright, browser  # noqa: F401
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, register_households
 
-from .conftest import register
 from .test_jobs import _job
 
 PHONE = {"width": 390, "height": 844}
@@ -31,7 +30,7 @@ def phone(browser):  # noqa: F811 - the fixture imported above
 
 @pytest.mark.browser
 def test_the_page_follows_the_job_and_offers_the_download(live_server, phone, alice):
-    register(alice, 3)
+    register_households(alice, 3)
     job = _job(alice, language="zh-hans", status=JobStatus.RUNNING, rows_total=3, rows_done=1)
     page = phone
     page.goto(f"{live_server.url}/accounts/login/?next=/exports/{job.pk}/")
@@ -64,7 +63,7 @@ def test_the_page_follows_the_job_and_offers_the_download(live_server, phone, al
 def test_the_lists_export_button_downloads_a_small_file_and_opens_a_jobs_page(live_server, phone, alice, settings):
     """The button is a plain link: with a download attribute the browser would save the
     job's page as a file instead of opening it."""
-    register(alice, 3)
+    register_households(alice, 3)
     page = phone
     page.goto(f"{live_server.url}/accounts/login/?next=/households/")
     page.fill("input[name=username]", "alice")

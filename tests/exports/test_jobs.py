@@ -21,10 +21,8 @@ from core.scoping import user_code_range
 from exports import kinds, services, tasks
 from exports.models import ExportJob, JobStatus
 from registry.models import Household
-from tests.conftest import COUNTY, VILLAGE_A1, VILLAGE_B1
+from tests.conftest import COUNTY, VILLAGE_A1, VILLAGE_B1, register_households
 from web import export as roster
-
-from .conftest import register
 
 
 def _job(user, params=None, *, language="en", **fields) -> ExportJob:
@@ -70,7 +68,7 @@ def progress_calls(monkeypatch):
 def exported(as_user, alice, household, small_inline_limit, monkeypatch, progress_calls,
              django_capture_on_commit_callbacks):
     """Alice exports her township's four households (limit 2, chunks of 2): a job, run eagerly."""
-    register(alice, 3)
+    register_households(alice, 3)
     monkeypatch.setattr(roster, "ROSTER_CHUNK", 2)
     client = as_user(alice)
     with django_capture_on_commit_callbacks(execute=True):
@@ -84,7 +82,7 @@ def exported(as_user, alice, household, small_inline_limit, monkeypatch, progres
 # --- inline or job ------------------------------------------------------------------------------
 
 def test_an_export_up_to_the_limit_is_answered_directly(as_user, alice, household, settings):
-    register(alice, 1)
+    register_households(alice, 1)
     settings.EXPORT_INLINE_MAX_ROWS = 2
     response = as_user(alice).get(reverse("household_export"))
     assert response.status_code == 200
@@ -121,8 +119,8 @@ def test_above_the_limit_the_export_becomes_a_job(exported, alice, progress_call
 
 
 def test_the_job_keeps_the_search(as_user, alice, household, small_inline_limit, django_capture_on_commit_callbacks):
-    register(alice, 3)
-    register(alice, 3, village=VILLAGE_A1, start=10)
+    register_households(alice, 3)
+    register_households(alice, 3, village=VILLAGE_A1, start=10)
     with django_capture_on_commit_callbacks(execute=True):
         as_user(alice).get(reverse("household_export"), {"q": "赵", "region": VILLAGE_A1})
     job = ExportJob.objects.get()
@@ -141,7 +139,7 @@ def test_an_invalid_search_is_still_sent_back_to_the_list(as_user, bob, househol
 
 def test_the_job_writes_in_the_requesters_language(as_user, alice, household, small_inline_limit,
                                                     django_capture_on_commit_callbacks):
-    register(alice, 2)
+    register_households(alice, 2)
     client = as_user(alice)
     client.post(reverse("set_language"), {"language": "en"})
     with django_capture_on_commit_callbacks(execute=True):
@@ -255,7 +253,7 @@ def test_the_file_is_not_under_a_served_folder(exported, client):
 
 def test_a_failure_is_recorded_on_the_job_with_its_message(as_user, alice, household, small_inline_limit,
                                                           monkeypatch, django_capture_on_commit_callbacks):
-    register(alice, 2)
+    register_households(alice, 2)
 
     def broken(rows, out, **kwargs):
         out.write(b"half a workbook")
@@ -296,7 +294,7 @@ def test_a_failed_job_is_not_run_again(alice):
 
 
 def test_a_job_purged_while_running_stops_and_leaves_no_file(alice, household, monkeypatch):
-    register(alice, 3)
+    register_households(alice, 3)
     monkeypatch.setattr(roster, "ROSTER_CHUNK", 2)
     job = _job(alice)
     original = services._record_progress
@@ -315,7 +313,7 @@ def test_a_job_purged_while_running_stops_and_leaves_no_file(alice, household, m
 # --- scope, re-checked by the worker ------------------------------------------------------------
 
 def test_the_worker_exports_only_the_requesters_region(alice, bob, household):
-    register(bob, 3, village=VILLAGE_B1, start=100)
+    register_households(bob, 3, village=VILLAGE_B1, start=100)
     job = _job(alice)
     assert services.run(job.pk) == JobStatus.DONE
     job.refresh_from_db()
@@ -325,7 +323,7 @@ def test_the_worker_exports_only_the_requesters_region(alice, bob, household):
 
 
 def test_a_region_outside_the_scope_fails_clearly(alice, bob, household):
-    register(bob, 2, village=VILLAGE_B1, start=100)
+    register_households(bob, 2, village=VILLAGE_B1, start=100)
     job = _job(alice, {"q": "", "region": VILLAGE_B1})
     assert tasks.run_export.delay(str(job.pk)).get() == JobStatus.FAILED
     job.refresh_from_db()
@@ -343,7 +341,7 @@ def test_asking_for_a_region_outside_the_scope_is_refused_at_once(alice, bob):
 
 
 def test_a_requester_moved_to_a_wider_region_must_ask_again(alice, household, bob):
-    register(bob, 2, village=VILLAGE_B1, start=100)
+    register_households(bob, 2, village=VILLAGE_B1, start=100)
     job = _job(alice)
     alice.region_id = COUNTY
     alice.save(update_fields=["region"])

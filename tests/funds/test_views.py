@@ -19,15 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
-@pytest.fixture
 def hugo(regions):
     """Township head of township B: the outsider among township heads."""
     return make_staff("hugo", ["township_head"], TOWNSHIP_B)

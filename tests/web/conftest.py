@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.conftest import VILLAGE_A1
 
 
@@ -32,10 +30,3 @@ def error_messages(html: str) -> list[str]:
     return items
 
 
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login

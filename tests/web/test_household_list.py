@@ -12,23 +12,10 @@ from openpyxl import load_workbook
 from audit.models import AuditEvent
 from registry import services
 from registry.synthetic import make_id_number
-from tests.conftest import VILLAGE_A1, VILLAGE_A2
+from tests.conftest import VILLAGE_A1, VILLAGE_A2, register_households
 
 FULL_IDS = ("370811193805120318", "37081119400302058X")
 LIST_QUERY_LIMIT = 12
-
-
-def register(user, n, *, village=VILLAGE_A2, start=0):
-    for i in range(start, start + n):
-        services.register_household(
-            user, region=village, address=f"西关{i}号", registration="rural",
-            members=[
-                {"name": f"赵{i:03d}", "relation": "head",
-                 "id_number": make_id_number("370811", datetime.date(1950, 1, 1) + datetime.timedelta(days=i), i)},
-                {"name": f"钱{i:03d}", "relation": "spouse",
-                 "id_number": make_id_number("370811", datetime.date(1952, 1, 1) + datetime.timedelta(days=i), i + 500)},
-            ],
-        )
 
 
 def test_list_shows_head_masked_id_village_and_size(as_user, alice, household):
@@ -54,13 +41,13 @@ def test_search_by_name_or_id_tail(as_user, alice, household, q, found):
 
 
 def test_search_lists_a_household_once_when_two_members_match(as_user, alice):
-    register(alice, 1)  # 赵000 and 钱000
+    register_households(alice, 1)  # 赵000 and 钱000
     response = as_user(alice).get(reverse("household_list"), {"q": "000"})
     assert response.context["page"].paginator.count == 1
 
 
 def test_filter_by_village_and_township(as_user, alice, household):
-    register(alice, 2)
+    register_households(alice, 2)
     client = as_user(alice)
     assert client.get(reverse("household_list"), {"region": VILLAGE_A1}).context["page"].paginator.count == 1
     assert client.get(reverse("household_list"), {"region": VILLAGE_A2}).context["page"].paginator.count == 2
@@ -68,7 +55,7 @@ def test_filter_by_village_and_township(as_user, alice, household):
 
 
 def test_pages_of_fifty(as_user, alice):
-    register(alice, 51)
+    register_households(alice, 51)
     client = as_user(alice)
     first = client.get(reverse("household_list"))
     assert len(first.context["page"].object_list) == 50
@@ -79,7 +66,7 @@ def test_pages_of_fifty(as_user, alice):
 
 @pytest.mark.parametrize("n", [3, 30])
 def test_list_costs_a_fixed_number_of_queries(as_user, alice, django_assert_max_num_queries, n):
-    register(alice, n)
+    register_households(alice, n)
     client = as_user(alice)
     with django_assert_max_num_queries(LIST_QUERY_LIMIT):
         response = client.get(reverse("household_list"))
@@ -88,10 +75,10 @@ def test_list_costs_a_fixed_number_of_queries(as_user, alice, django_assert_max_
 
 def test_list_queries_do_not_grow_with_rows(as_user, alice):
     client = as_user(alice)
-    register(alice, 3)
+    register_households(alice, 3)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("household_list"), {"q": "赵"})
-    register(alice, 27, start=3)
+    register_households(alice, 27, start=3)
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("household_list"), {"q": "赵"})
     assert len(many) == len(few)
@@ -106,7 +93,7 @@ def _sheet(response):
 
 
 def test_export_matches_the_search_and_is_audited(as_user, alice, household):
-    register(alice, 2)
+    register_households(alice, 2)
     client = as_user(alice)
     response = client.get(reverse("household_export"), {"q": "赵"})
     assert response.status_code == 200

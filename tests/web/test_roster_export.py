@@ -14,11 +14,9 @@ from openpyxl import load_workbook
 from registry import services
 from registry.models import Household, Person
 from registry.synthetic import make_id_number
-from tests.conftest import VILLAGE_A1, VILLAGE_B1
+from tests.conftest import VILLAGE_A1, VILLAGE_B1, register_households
 from web import export
 from web.export import write_households
-
-from .test_household_list import register
 
 HEADER = ["户号", "户主", "身份证号（脱敏）", "村（社区）", "区划代码", "户籍性质", "家庭成员"]
 
@@ -41,7 +39,7 @@ def _headless(region=VILLAGE_A1, *, members=0):
 
 
 def test_the_sheet_columns_masked_numbers_and_member_counts(alice, household, tmp_path):
-    register(alice, 2)
+    register_households(alice, 2)
     headless = _headless(members=1)
     rows, sheet = _write(Household.objects.visible_to(alice), tmp_path / "roster.xlsx")
     assert rows == 4
@@ -82,7 +80,7 @@ def test_a_formula_looking_name_stays_text(alice, tmp_path, name):
 
 
 def test_progress_is_reported_once_per_chunk(alice, tmp_path):
-    register(alice, 5)
+    register_households(alice, 5)
     calls = []
     rows, _sheet = _write(Household.objects.all(), tmp_path / "roster.xlsx", chunk=2,
                           progress=lambda done, total: calls.append((done, total)))
@@ -91,8 +89,8 @@ def test_progress_is_reported_once_per_chunk(alice, tmp_path):
 
 
 def test_keyset_chunks_write_every_household_once(alice, bob, tmp_path):
-    register(alice, 7)
-    register(bob, 2, village=VILLAGE_B1, start=100)
+    register_households(alice, 7)
+    register_households(bob, 2, village=VILLAGE_B1, start=100)
     rows, sheet = _write(Household.objects.visible_to(alice), tmp_path / "roster.xlsx", chunk=3)
     numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert rows == 7
@@ -101,7 +99,7 @@ def test_keyset_chunks_write_every_household_once(alice, bob, tmp_path):
 
 @pytest.mark.parametrize(("n", "chunk"), [(4, 2), (5, 2), (9, 3)])
 def test_two_queries_per_chunk_whatever_its_size(alice, tmp_path, n, chunk):
-    register(alice, n)
+    register_households(alice, n)
     with CaptureQueriesContext(connection) as queries:
         _write(Household.objects.all(), tmp_path / "roster.xlsx", chunk=chunk, total=n)
     # A full last chunk needs one more (empty) read to know it was the last.
@@ -113,7 +111,7 @@ def test_two_queries_per_chunk_whatever_its_size(alice, tmp_path, n, chunk):
 
 @pytest.mark.parametrize("n", [3, 30])
 def test_the_export_view_costs_the_same_queries_at_any_size(as_user, alice, django_assert_max_num_queries, n):
-    register(alice, n)
+    register_households(alice, n)
     client = as_user(alice)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("household_export"), {"q": "赵"})
@@ -122,10 +120,10 @@ def test_the_export_view_costs_the_same_queries_at_any_size(as_user, alice, djan
 
 def test_the_export_view_queries_do_not_grow_with_rows(as_user, alice):
     client = as_user(alice)
-    register(alice, 3)
+    register_households(alice, 3)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("household_export"))
-    register(alice, 27, start=3)
+    register_households(alice, 27, start=3)
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("household_export"))
     assert len(many) == len(few)
@@ -133,7 +131,7 @@ def test_the_export_view_queries_do_not_grow_with_rows(as_user, alice):
 
 def test_rows_are_not_model_instances(alice, tmp_path, monkeypatch):
     """The writer reads plain values: building a Household would mean the old, slow path."""
-    register(alice, 2)
+    register_households(alice, 2)
 
     def no_instances(*args, **kwargs):
         raise AssertionError("a model instance was built")
@@ -145,7 +143,7 @@ def test_rows_are_not_model_instances(alice, tmp_path, monkeypatch):
 
 
 def test_the_default_chunk_is_read_at_call_time(alice, tmp_path, monkeypatch):
-    register(alice, 3)
+    register_households(alice, 3)
     monkeypatch.setattr(export, "ROSTER_CHUNK", 2)
     calls = []
     _write(Household.objects.all(), tmp_path / "roster.xlsx", progress=lambda done, total: calls.append(done))
@@ -157,7 +155,7 @@ def test_a_failed_write_leaves_no_temporary_file(alice, tmp_path):
     must remove it too, or a long-lived worker collects names and ID numbers in /tmp."""
     from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
-    register(alice, 3)
+    register_households(alice, 3)
     before = list(ALL_TEMP_FILES)
 
     def stop(done, total):
