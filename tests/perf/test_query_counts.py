@@ -66,3 +66,20 @@ def test_queries_do_not_grow_with_rows(request, client, work, alice, who, url, b
         response = client.get(url)
     assert response.status_code == 200
     assert len(captured) <= few, f"{url}: {few} queries with {FEW} rows of each kind, {len(captured)} with {FEW + MANY}"
+
+
+def test_the_queue_indexes_cover_their_counts():
+    """Migration deadlines/0004 replaced the queue indexes with ones that include the
+    columns a queue's count filters on (index-only counts on PostgreSQL; SQLite keeps
+    the keys, it has no INCLUDE), built without locking the table."""
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "deadlines_deadline")
+        assert {"deadline_mine_idx", "deadline_unclaimed_idx"} <= set(indexes)
+        assert not {"deadline_open_assignee_idx", "deadline_queue_idx"} & set(indexes)
+        assert indexes["deadline_mine_idx"]["columns"][:2] == ["assignee_id", "due_at"]
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN "
+                           "('deadline_mine_idx', 'deadline_unclaimed_idx')")
+            definitions = dict(cursor.fetchall())
+            assert "INCLUDE (region_code, subject_type_id)" in definitions["deadline_mine_idx"]
+            assert "INCLUDE (subject_type_id)" in definitions["deadline_unclaimed_idx"]
