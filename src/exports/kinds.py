@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 
+from .xlsx import XLSX
+
 
 class ExportRefused(DomainError):
     """The worker will not run this job as it stands (the requester's scope or role
@@ -47,7 +49,7 @@ class ExportKind:
     write_options: Callable[[dict], dict] = lambda params: {}
     # The list page the export came from (url name); the job page links back to it with the same filters.
     list_url: str = ""
-    content_type: str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    content_type: str = XLSX
     extension: str = "xlsx"
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from . import services
 from .kinds import ExportKind, ExportRefused
+from .xlsx import XLSX
 
 
 def export(request, kind: ExportKind, rows: QuerySet, params: dict) -> HttpResponse:
@@ -44,9 +45,18 @@ def export(request, kind: ExportKind, rows: QuerySet, params: dict) -> HttpRespo
         # At most EXPORT_INLINE_MAX_ROWS rows: a few hundred kilobytes.
         content = out.read()
     services.record_direct_export(kind, user, params, written, request=request)
-    response = HttpResponse(content, content_type=kind.content_type)
-    filename = f"{kind.filename}-{timezone.localtime():%Y%m%d-%H%M}.{kind.extension}"
+    return attachment(content, timestamped(kind.filename, kind.extension), kind.content_type)
+
+
+def timestamped(name: str, extension: str = "xlsx") -> str:
+    """``name-YYYYmmdd-HHMM.ext`` in local time: two exports of a day stay apart."""
+    return f"{name}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
+
+
+def attachment(content: bytes, filename: str, content_type: str = XLSX) -> HttpResponse:
+    """A file for the browser to save. Every file the engine hands out holds personal
+    data, so none is kept by shared caches or the browser's (no-store)."""
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # Personal data stays out of shared caches and the browser's.
     response["Cache-Control"] = "no-store"
     return response

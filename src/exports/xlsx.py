@@ -22,6 +22,8 @@ from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 Progress = Callable[[int, int], object]

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from audit import services as audit
 from core.errors import Conflict, InvalidInput
 from core.scoping import get_visible_or_404
+from exports.responses import attachment
+from exports.xlsx import XLSX
 from web.decorators import staff_view
 
 from . import services
@@ -37,7 +39,6 @@ from .statements import build_statement, check_fund, months_of, parse_month, sta
 
 PAGE_SIZE = 50
 VIEW = "funds.view_reservefund"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _funds(user):
@@ -228,10 +229,7 @@ def _download(request, statement, content: bytes, content_type: str, extension: 
     audit.record("funds.statement.downloaded", actor=request.user, obj=statement.fund,
                  region_code=statement.fund.township_id, extra={"month": statement.slug, "format": extension},
                  request=request)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{statement.filename(extension)}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(content, statement.filename(extension), content_type)
 
 
 @staff_view(VIEW)

@@ -27,6 +27,7 @@ from core.errors import Conflict, InvalidInput
 from core.scoping import get_visible_or_404
 from deadlines import services as deadlines
 from deadlines.models import Deadline
+from exports.responses import attachment, timestamped
 from exports.responses import export as export_response
 from registry.models import Household, Person, PersonCondition
 from web.decorators import staff_view
@@ -48,16 +49,6 @@ from .models import (
 )
 
 PAGE_SIZE = 30
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _with_deadlines(visits):
     """Each visit's deadline (escalation level, overdue) in one extra query per page."""
     return visits.prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.only(
@@ -405,7 +396,7 @@ def coverage_export(request):
                                       reports.not_visited(user, days, now, tier=tier), now=now, days=days)
     audit.record("visits.coverage.exported", actor=user, region_code=user.region_id or "",
                  extra={"month": month.strftime("%Y-%m"), "days": days, "rows": rows}, request=request)
-    return _xlsx(content, f"visit-coverage-{month:%Y-%m}")
+    return attachment(content, timestamped(f"visit-coverage-{month:%Y-%m}"))
 
 
 @staff_view("visits.view_coverage")

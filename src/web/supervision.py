@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +23,7 @@ from core.errors import DomainError, InvalidInput
 from core.scoping import get_visible_or_404
 from deadlines import reports, services
 from deadlines.models import Deadline
+from exports.responses import attachment, timestamped
 from exports.responses import export as export_response
 from forms.registry import apply_errors
 from forms.supervision import AGE_LABELS, BreachFilterForm, PauseForm
@@ -35,15 +35,6 @@ from .supervision_export import dashboard_workbook
 
 PAGE_SIZE = 50
 MONTHS = 6
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    return response
-
 
 # --- Dashboard ------------------------------------------------------------------------------
 
@@ -86,7 +77,7 @@ def sla_dashboard_export(request):
     content = dashboard_workbook(data["board"], months=data["months"], on_time=data["on_time"],
                                  ages=[(str(a["label"]), a["count"]) for a in data["ages"]], now=now)
     audit.record("deadlines.dashboard.exported", actor=user, region_code=user.region_id or "", request=request)
-    return _xlsx(content, "deadline-dashboard")
+    return attachment(content, timestamped("deadline-dashboard"))
 
 
 # --- Breach list and paused clocks ---------------------------------------------------------------
