@@ -147,6 +147,12 @@ def alice(regions):
 
 
 @pytest.fixture
+def amy(regions):
+    """A second caseworker of township A: the other investigator."""
+    return make_staff("amy", [Role.CASEWORKER], TOWNSHIP_A, last_name="周", first_name="敏")
+
+
+@pytest.fixture
 def bob(regions):
     return make_staff("bob", [Role.CASEWORKER], TOWNSHIP_B)
 

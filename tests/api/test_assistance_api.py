@@ -17,11 +17,6 @@ def _calendar(db):
     load_year(2026)
 
 
-@pytest.fixture
-def amy(regions):
-    return make_staff("amy", ["caseworker"], TOWNSHIP_A)
-
-
 def api(user) -> APIClient:
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_authenticate(user)

@@ -7,7 +7,6 @@ import pytest
 from assistance import services
 from deadlines.calendar_admin import load_year
 from deadlines.models import Deadline
-from tests.conftest import TOWNSHIP_A, make_staff
 from workflows import engine
 
 
@@ -15,12 +14,6 @@ from workflows import engine
 def _calendar(db, reference_data):
     load_year(2025)
     load_year(2026)
-
-
-@pytest.fixture
-def amy(regions):
-    """A second caseworker of township A: the other investigator."""
-    return make_staff("amy", ["caseworker"], TOWNSHIP_A, last_name="周", first_name="敏")
 
 
 def open_task(application, step: str) -> Deadline:

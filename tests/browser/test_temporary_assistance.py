@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from assistance.models import Application, Status
 from deadlines.calendar_admin import load_year
 from documents.models import Document
-from tests.conftest import PASSWORD, TOWNSHIP_A, make_staff
+from tests.conftest import PASSWORD, TOWNSHIP_A
 
 SCREENSHOT = Path(settings.BASE_DIR) / "var" / "screenshot-case.png"
 PHONE_WIDTH = 390
@@ -37,11 +37,6 @@ def seeded(db):
         importlib.import_module(module).load(apps, None)
     load_year(2025)
     load_year(2026)
-
-
-@pytest.fixture
-def amy(regions):
-    return make_staff("amy", ["caseworker"], TOWNSHIP_A, last_name="周", first_name="敏")
 
 
 @pytest.fixture

@@ -12,18 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from assistance.models import Application, Instalment, InstalmentStatus, Status
-from tests.conftest import TOWNSHIP_A, make_staff
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DECIDED_AT = datetime.datetime(2026, 11, 28, 10, 30, tzinfo=SHANGHAI)
 PAID_AT = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)
 REJECTION_REASON = "经入户调查和信息核对，申请人家庭人均收入高于当地上年度人均可支配收入，且未发生重大支出。"
-
-
-@pytest.fixture
-def amy(regions):
-    """A second caseworker of township A: the other investigator."""
-    return make_staff("amy", ["caseworker"], TOWNSHIP_A, last_name="周", first_name="敏")
 
 
 @pytest.fixture

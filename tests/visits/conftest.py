@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import VILLAGE_A1, VILLAGE_B1, make_staff
+from tests.conftest import VILLAGE_A1, VILLAGE_B1
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 6, 10, 10, 0, tzinfo=SHANGHAI)
@@ -106,10 +106,3 @@ def visit(planned):
     return Visit.objects.filter(plan=planned).order_by("window_start").first()
 
 
-@pytest.fixture
-def amy(regions):
-    """A second caseworker of township A."""
-    from staff.roles import Role
-    from tests.conftest import TOWNSHIP_A
-
-    return make_staff("amy", [Role.CASEWORKER], TOWNSHIP_A)

@@ -41,11 +41,6 @@ def _calendar_and_clock(db, time_machine):
     time_machine.move_to(START)
 
 
-@pytest.fixture
-def amy(regions):
-    return make_staff("amy", ["caseworker"], TOWNSHIP_A, last_name="周", first_name="敏")
-
-
 def task_url(application, step, name="task_detail") -> str:
     return reverse(name, args=[open_task(application, step).subject_id])
 
