@@ -22,6 +22,7 @@ from audit import services as audit
 from core.errors import Conflict, InvalidInput, NotPermitted
 from core.scoping import code_visible_to
 
+from . import waiting
 from .amounts import MAX_AMOUNT, parse_amount
 from .models import (
     ZERO,
@@ -243,6 +244,7 @@ def reverse(actor, entry: LedgerEntry, reason: str, request=None) -> LedgerEntry
                                idempotency_key=f"reversal:{entry.pk}", reason=reason)
             _record("funds.ledger.reversed", actor, reversal, request, reason=reason, reverses=entry.pk,
                     application=entry.application_id, instalment=entry.instalment_number)
+            waiting.announce_after_commit(fund.pk)
     except IntegrityError:
         existing = LedgerEntry.objects.filter(reverses_id=entry.pk).first()
         if existing is None:
@@ -271,6 +273,7 @@ def _allocate(actor, fund: ReserveFund, amount: Decimal, reference: str, *, requ
                             reference=reference, idempotency_key=idempotency_key or None)
             _record("funds.ledger.allocated", actor, entry, request, reference=reference,
                     replenishment=replenishment.pk if replenishment else None)
+            waiting.announce_after_commit(fund.pk)
     except IntegrityError:
         existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
         if existing is None:
@@ -305,6 +308,8 @@ def adjust(actor, fund: ReserveFund, amount, reason, request=None) -> LedgerEntr
         entry = _append(locked, kind=EntryKind.ADJUSTMENT, direction=direction, amount=abs(amount), actor=actor,
                         reason=reason)
         _record("funds.ledger.adjusted", actor, entry, request, reason=reason)
+        if direction == Direction.IN:
+            waiting.announce_after_commit(fund.pk)
     fund.balance = locked.balance
     if locked.is_low:
         _replenish_after_commit(fund.pk, RequestOrigin.LOW_WATER)

@@ -17,6 +17,14 @@ def request_replenishment(fund_id: int, origin: str, needed: str | None = None) 
     return replenishment.pk if replenishment else None
 
 
+@shared_task(name="funds.announce_money", ignore_result=True)
+def announce_money(fund_id: int) -> int:
+    """Queued after money came into a fund: tell the payers of the waiting payments it covers."""
+    from . import waiting
+
+    return waiting.announce_money(fund_id)
+
+
 @shared_task(name="funds.check_balances", ignore_result=False)
 def check_balances() -> int:
     """Recompute every fund's balance from its ledger; each difference is logged and

@@ -36,6 +36,7 @@ from .forms import (
 )
 from .models import EntryKind, LedgerEntry, ReplenishmentRequest, RequestStatus, ReserveFund, month_of
 from .statements import build_statement, check_fund, months_of, parse_month, statement_pdf, statement_xlsx
+from .waiting import waiting_instalments
 
 PAGE_SIZE = 50
 VIEW = "funds.view_reservefund"
@@ -61,15 +62,6 @@ def fund_list(request):
     return render(request, "funds/fund_list.html", {"page": page})
 
 
-def _waiting_payments(fund: ReserveFund):
-    """Instalments of this township's applications waiting for money in the fund."""
-    from assistance.models import Instalment, InstalmentStatus
-
-    prefix = fund.township_id[:9]
-    return (Instalment.objects.filter(status=InstalmentStatus.WAITING_FUNDS, application__region_code__startswith=prefix)
-            .select_related("application").order_by("application_id", "number")[:100])
-
-
 def _detail(request, fund: ReserveFund, *, status: int = 200, **forms):
     user = request.user
     entries = fund.entries.select_related("actor").order_by("-id")
@@ -87,7 +79,7 @@ def _detail(request, fund: ReserveFund, *, status: int = 200, **forms):
         "months": [{"month": m, "slug": f"{m:%Y-%m}", "signed": m in signed} for m in months_of(fund)],
         "open_request": fund.replenishments.filter(status=RequestStatus.OPEN).first(),
         "requests": fund.replenishments.select_related("requested_by", "decided_by")[:10],
-        "waiting": list(_waiting_payments(fund)),
+        "waiting": list(waiting_instalments(fund)[:100]),
         "allocation_form": forms.get("allocation_form") or (AllocationForm() if user.has_perm("funds.allocate")
                                                            else None),
         "adjustment_form": forms.get("adjustment_form") or (AdjustmentForm() if user.has_perm("funds.adjust")
