@@ -225,6 +225,12 @@ class MonthlySignOff(models.Model):
                                   on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(_("signed off at"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
+    # The statement as it was signed, kept as the record: rendered again later it could
+    # differ (a township renamed, a template corrected). Empty for months signed off
+    # before statements were kept.
+    statement_pdf = models.BinaryField(_("signed statement (PDF)"), null=True, editable=False)
+    # Nullable so that adding it leaves the table (and its append-only triggers) as it is on SQLite.
+    statement_sha256 = models.CharField(_("SHA-256"), max_length=64, null=True, blank=True, editable=False)
 
     objects = MonthlySignOffQuerySet.as_manager()
 

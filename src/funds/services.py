@@ -11,11 +11,13 @@ Money is Decimal with two places throughout (amounts.parse_amount).
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from audit import services as audit
@@ -482,7 +484,7 @@ def sign_off_month(actor, fund: ReserveFund, month: datetime.date, *, note: str 
     """County finance signs a month off after checking its statement: from then on no
     entry may be dated in that month. Months are signed in order, once they have ended,
     and only when the statement balances and the ledger agrees with the balance."""
-    from .statements import build_statement, check_fund
+    from .statements import build_statement, check_fund, statement_pdf
 
     _require(actor, "funds.sign_off", fund, _("Only county finance may sign off a reserve fund's month."))
     month = month.replace(day=1)
@@ -513,14 +515,22 @@ def sign_off_month(actor, fund: ReserveFund, month: datetime.date, *, note: str 
         if not statement.balances:
             raise Conflict(_("The statement does not balance (difference %(difference)s yuan).") % {
                 "difference": money(statement.difference)})
-        sign_off = MonthlySignOff.objects.create(
+        sign_off = MonthlySignOff(
             fund=locked, month=month, opening=statement.opening, allocations=statement.allocations,
             disbursements=statement.disbursements, reversals=statement.reversals,
             adjustments=statement.adjustments, closing=statement.closing, entry_count=len(statement.entries),
-            signed_by=actor, note=note)
+            signed_by=actor, signed_at=timezone.now(), note=note)
+        # The PDF that says who signed and when is rendered before the row is written: a
+        # sign-off row can never be updated (a trigger refuses it), so it is stored whole.
+        statement.sign_off = sign_off
+        with translation.override(settings.LANGUAGE_CODE):  # the record is in the official language
+            sign_off.statement_pdf = statement_pdf(statement)
+        sign_off.statement_sha256 = hashlib.sha256(sign_off.statement_pdf).hexdigest()
+        sign_off.save(force_insert=True)
         audit.record("funds.month.signed_off", actor=actor, obj=locked, region_code=locked.township_id,
                      after={"month": month, "opening": statement.opening, "closing": statement.closing,
-                            "entries": len(statement.entries)}, reason=note, request=request)
+                            "entries": len(statement.entries), "statement_sha256": sign_off.statement_sha256},
+                     reason=note, request=request)
     return sign_off
 
 

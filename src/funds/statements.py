@@ -101,7 +101,7 @@ def build_statement(fund: ReserveFund, month: datetime.date) -> Statement:
                    .order_by("id"))
     statement = Statement(fund=fund, month=month, opening=opening,
                           closing=entries[-1].balance_after if entries else opening, entries=entries,
-                          sign_off=MonthlySignOff.objects.filter(fund=fund, month=month).first())
+                          sign_off=MonthlySignOff.objects.filter(fund=fund, month=month).defer("statement_pdf").first())
     for entry in entries:
         if entry.kind == EntryKind.ALLOCATION:
             statement.allocations += entry.amount

@@ -34,7 +34,7 @@ from .forms import (
     SignOffForm,
     apply_errors,
 )
-from .models import EntryKind, LedgerEntry, ReplenishmentRequest, RequestStatus, ReserveFund, month_of
+from .models import EntryKind, LedgerEntry, MonthlySignOff, ReplenishmentRequest, RequestStatus, ReserveFund, month_of
 from .statements import build_statement, check_fund, months_of, parse_month, statement_pdf, statement_xlsx
 from .waiting import waiting_instalments
 
@@ -228,7 +228,11 @@ def _download(request, statement, content: bytes, content_type: str, extension: 
 @require_safe
 def fund_statement_pdf(request, pk, month):
     statement = _statement_for(request, pk, month)
-    return _download(request, statement, statement_pdf(statement), "application/pdf", "pdf")
+    # A signed-off month answers the statement as it was signed, byte for byte.
+    signed = (MonthlySignOff.objects.filter(pk=statement.sign_off.pk).values_list("statement_pdf", flat=True).first()
+              if statement.sign_off else None)
+    content = bytes(signed) if signed else statement_pdf(statement)
+    return _download(request, statement, content, "application/pdf", "pdf")
 
 
 @staff_view(VIEW)

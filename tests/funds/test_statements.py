@@ -218,3 +218,34 @@ def test_a_signed_off_month_is_locked(history, fiona, alice):
     assert reversal.month == MAR
     assert build_statement(history, JAN).closing == Decimal("500.00")  # unchanged
     assert build_statement(history, MAR).reversals == payout.amount
+
+
+def test_a_signed_off_month_keeps_its_statement_as_signed(history, fiona, client):
+    """The PDF signed off is stored with its SHA-256 and answered ever after, byte for byte,
+    even when rendering again would differ (here: the township renamed)."""
+    import hashlib
+
+    from regions.models import Region
+
+    with at(MAR, 2):
+        sign_off = services.sign_off_month(fiona, history, JAN, note="checked with bank statement")
+    stored = bytes(MonthlySignOff.objects.get(pk=sign_off.pk).statement_pdf)
+    assert stored.startswith(b"%PDF") and hashlib.sha256(stored).hexdigest() == sign_off.statement_sha256
+    event = AuditEvent.objects.get(event="funds.month.signed_off")
+    assert event.after["statement_sha256"] == sign_off.statement_sha256
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=stored, capture_output=True, check=True).stdout
+    text = text.decode()
+    # In Chinese whatever the signer's language, naming the signer and the time of signing.
+    assert "已于2026-03-02 10:00签核" in text and fiona.display_name in text and "济阳街道" in text
+
+    Region.objects.filter(code=TOWNSHIP_A).update(name="济阳街道（已撤并）")
+    client.force_login(fiona)
+    signed = client.get(f"/funds/{history.pk}/statements/2026-01.pdf")
+    assert signed.status_code == 200 and signed.content == stored
+    page = client.get(f"/funds/{history.pk}/statements/2026-01/").content.decode()
+    assert sign_off.statement_sha256 in page
+    unsigned = client.get(f"/funds/{history.pk}/statements/2026-02.pdf")  # rendered now, with the new name
+    assert unsigned.status_code == 200 and unsigned.content != stored
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=unsigned.content, capture_output=True,
+                          check=True).stdout.decode()
+    assert "已撤并" in text
