@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import sys
 from pathlib import Path
 
@@ -155,10 +156,11 @@ Plans: {mix.get('week', 0):,} weekly, {mix.get('month', 0):,} monthly, {mix.get(
 of the windows that already exist, one bulk insert of the new visits and one INSERT … SELECT that
 copies their deadlines from them (per SLA policy in force), so the query count follows plans / 1,000,
 not visits. Run again, it only reads: the existing (plan, window) pairs are skipped, and the unique
-constraint stays the last guard. The dashboard is one grouped query (with "overdue now" from the
-deadlines engine as an EXISTS per visit) plus the township names and the unpaired-household count.
-{args.runs} runs each (the plan derivation once), tables emptied between generation runs; other
-test suites were sharing the two cores while this ran (load average about 3.5), so these are upper bounds.
+constraint stays the last guard. The dashboard is one grouped query, one more for the visits
+overdue now (an EXISTS on the deadlines engine's overdue rows, as a semi-join), the township names
+and the unpaired-household count.
+{args.runs} runs each (the plan derivation once), tables emptied between generation runs; load
+average at the end {", ".join(f"{x:.1f}" for x in os.getloadavg())} (1, 5, 15 min, on 2 cores).
 """
     write_section("visits", text)
     print(text)

@@ -100,14 +100,18 @@ def coverage(user, month: datetime.date, now: datetime.datetime | None = None) -
     now = now or timezone.now()
     visits = (Visit.objects.visible_to(user).exclude(status=VisitStatus.CANCELLED)
               .filter(window_end__gt=_midnight(month), window_end__lte=_midnight(next_month(month))))
-    grouped = (visits.annotate(township=Substr("region_code", 1, 9), late_now=Exists(overdue_visits(now)))
+    grouped = (visits.annotate(township=Substr("region_code", 1, 9))
                .values("township").order_by("township")
                .annotate(planned=Count("pk"),
                          done_in_window=Count("pk", filter=Q(status=VisitStatus.DONE, in_window=True)),
                          done_late=Count("pk", filter=Q(status=VisitStatus.DONE, in_window=False)),
-                         still_open=Count("pk", filter=Q(window_end__gt=now) & ~Q(status=VisitStatus.DONE)),
-                         overdue=Count("pk", filter=Q(late_now=True))))
-    grouped = list(grouped)
+                         still_open=Count("pk", filter=Q(window_end__gt=now) & ~Q(status=VisitStatus.DONE))))
+    # "Overdue now" in a query of its own: as a filter the EXISTS is one semi-join over the
+    # overdue deadlines; inside the counts above it was a subquery run once per visit
+    # (90,000 index probes for a city's month).
+    overdue = dict(visits.filter(Exists(overdue_visits(now))).annotate(township=Substr("region_code", 1, 9))
+                   .values("township").order_by().annotate(n=Count("pk")).values_list("township", "n"))
+    grouped = [{**g, "overdue": overdue.get(g["township"], 0)} for g in grouped]
     codes = [g["township"].ljust(12, "0") for g in grouped]
     names = {r.code: r.name for r in Region.objects.filter(code__in=codes).only("code", "name")}
     rows = [Row(code=code, name=names.get(code, code), **{k: v for k, v in g.items() if k != "township"})
