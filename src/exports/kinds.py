@@ -95,3 +95,8 @@ def as_of(params: dict) -> datetime.datetime:
     if moment is None or timezone.is_naive(moment):
         raise ExportRefused(_("This export does not say when its list was seen. Ask for it again."))
     return moment
+
+
+def find(name: str) -> ExportKind | None:
+    """The registered kind, or None for a job whose kind is gone (its page still shows)."""
+    return _KINDS.get(name)

@@ -15,6 +15,7 @@ import tempfile
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -111,8 +112,31 @@ def _write(job: ExportJob, kind: kinds.ExportKind, rows, total: int) -> tuple[st
 
 
 def _fail(job_id, message: str) -> bool:
-    return bool(ExportJob.objects.filter(pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+    failed = bool(ExportJob.objects.filter(pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
         status=JobStatus.FAILED, error=message[:ERROR_MAX_LENGTH], finished_at=timezone.now()))
+    if failed:
+        _tell_requester(job_id)
+    return failed
+
+
+def _tell_requester(job_id) -> None:
+    """An in-app notification (and its e-mail/SMS copies) when a job has finished, done or
+    failed, linking to its page: the requester may have left the page long ago."""
+    from notifications import services as notifications
+
+    job = ExportJob.objects.select_related("requested_by").filter(pk=job_id).first()
+    if job is None or not job.is_finished:
+        return
+    kind = kinds.find(job.kind)
+    with translation.override(job.language):
+        label = str(kind.label) if kind else job.kind
+        if job.status == JobStatus.DONE:
+            title = _("Your export is ready: %(label)s, %(rows)s rows") % {"label": label, "rows": job.rows_done}
+        else:
+            title = _("Your export failed: %(label)s") % {"label": label}
+        rows = notifications.build([job.requested_by], event=f"exports.job.{job.status}", title=title,
+                                   body=job.error, link=reverse("export_job", args=[job.pk]))
+    notifications.send(rows)
 
 
 def run(job_id) -> str | None:
@@ -155,6 +179,7 @@ def run(job_id) -> str | None:
         # Given up while the file was being zipped: nobody will ask for this file.
         (settings.EXPORT_DIR / name).unlink(missing_ok=True)
         return None
+    _tell_requester(job.pk)
     return JobStatus.DONE
 
 

@@ -24,6 +24,8 @@ from .models import ExportJob, JobStatus
 
 # Without JavaScript the page reloads itself this often while the job runs.
 REFRESH_SECONDS = 5
+# A person asks for a few exports a day and each expires after EXPORT_RETENTION_HOURS.
+LIST_LIMIT = 100
 
 
 def _own_job_or_404(user, pk) -> ExportJob:
@@ -31,13 +33,6 @@ def _own_job_or_404(user, pk) -> ExportJob:
         return ExportJob.objects.get(pk=pk, requested_by=user)
     except ExportJob.DoesNotExist:
         raise Http404 from None
-
-
-def _kind(job: ExportJob) -> kinds.ExportKind | None:
-    try:
-        return kinds.get(job.kind)
-    except kinds.ExportRefused:
-        return None
 
 
 def progress_text(job: ExportJob) -> str:
@@ -55,9 +50,23 @@ def progress_text(job: ExportJob) -> str:
 @never_cache
 @staff_view()
 @require_safe
+def job_list(request):
+    """The user's own exports until they expire, newest first: where to come back to a job
+    whose page was closed (its notification links there too)."""
+    jobs = list(ExportJob.objects.filter(requested_by=request.user, expires_at__gt=timezone.now())
+                .order_by("-created_at")[:LIST_LIMIT])
+    for job in jobs:
+        kind = kinds.find(job.kind)
+        job.label = kind.label if kind else job.kind
+    return render(request, "exports/job_list.html", {"jobs": jobs})
+
+
+@never_cache
+@staff_view()
+@require_safe
 def job_detail(request, pk):
     job = _own_job_or_404(request.user, pk)
-    kind = _kind(job)
+    kind = kinds.find(job.kind)
     back_url = ""
     if kind is not None and kind.list_url:
         # The moment a list was seen is not one of its filters: the list shows the present.
@@ -87,7 +96,7 @@ def job_status(request, pk):
 @require_safe
 def job_download(request, pk):
     job = _own_job_or_404(request.user, pk)
-    kind = _kind(job)
+    kind = kinds.find(job.kind)
     if job.status != JobStatus.DONE or kind is None:
         raise Http404
     if not request.user.has_perm(kind.permission):

@@ -14,6 +14,7 @@ MENU = [
     ("visit_list", _("Home visits"), "visits.view_visit"),
     ("visit_coverage", _("Visit coverage"), "visits.view_coverage"),
     ("sla_dashboard", _("Deadline supervision"), "deadlines.view_breaches"),
+    ("export_list", _("My exports"), None),
 ]
 
 # Pages under a menu entry that are not its own URL, e.g. /people/… belongs to Households.
@@ -24,6 +25,7 @@ SECTIONS = {
     "task_inbox": ("/tasks/",),
     "fund_list": ("/funds/",),
     "visit_list": ("/visits/",),
+    "export_list": ("/exports/",),
 }
 
 

@@ -442,3 +442,36 @@ def test_households_with_no_rows_at_all(alice):
     assert job.rows_done == 0
     assert len(_sheet(job.path.read_bytes())) == 1
     assert Household.objects.count() == 0
+
+
+# --- Finding a job again ----------------------------------------------------------------------------------
+
+def test_the_requester_is_told_when_the_job_is_done(exported, alice):
+    from notifications.models import Notification
+
+    job = ExportJob.objects.get()
+    (note,) = Notification.objects.filter(recipient=alice, event="exports.job.done")
+    assert note.link == reverse("export_job", args=[job.pk]) and "4" in note.title
+
+
+def test_the_requester_is_told_when_the_job_fails(alice, bob, household):
+    from notifications.models import Notification
+
+    job = _job(alice, {"q": "", "region": VILLAGE_B1})  # not alice's region: refused by the worker
+    services.run(job.pk)
+    (note,) = Notification.objects.filter(event="exports.job.failed")
+    assert note.recipient == alice and note.link == reverse("export_job", args=[job.pk])
+    assert note.body == ExportJob.objects.get(pk=job.pk).error != ""
+
+
+def test_my_exports_lists_only_my_unexpired_jobs(exported, as_user, alice, bob):
+    mine = ExportJob.objects.get()
+    expired = _job(alice, status=JobStatus.FAILED, error="x")
+    ExportJob.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    theirs = _job(bob)
+    page = as_user(alice).get(reverse("export_list"))
+    html = page.content.decode()
+    assert page.status_code == 200 and [j.pk for j in page.context["jobs"]] == [mine.pk]
+    assert reverse("export_job_download", args=[mine.pk]) in html
+    assert str(expired.pk) not in html and str(theirs.pk) not in html
+    assert reverse("export_list") in as_user(alice).get(reverse("export_job", args=[mine.pk])).content.decode()
