@@ -24,7 +24,7 @@ PAGES = [
     ("alice", "/tasks/?tab=mine", 10),
     ("alice", "/tasks/?tab=queue", 10),
     ("hana", "/approvals/", 10),
-    ("sam", "/supervision/", 13),
+    ("sam", "/supervision/", 12),
     ("sam", "/supervision/breaches/", 11),
     ("alice", "/api/v1/tasks/?scope=mine", 5),
     ("alice", "/api/v1/tasks/?scope=queue", 6),
