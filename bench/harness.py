@@ -22,17 +22,8 @@ DOC = ROOT / "docs" / "benchmarks.md"
 
 
 def setup_django(db_name: str = "engine_bench") -> None:
-    for p in (ROOT / "src", ROOT):
-        if str(p) not in sys.path:
-            sys.path.insert(0, str(p))
-    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
-    os.environ["DATABASE_URL"] = base.rstrip("/") + "/" + db_name
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engine.settings")
-    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
-    _create_database(base, db_name)
-    import django
-
-    django.setup()
+    """Django on a benchmark database, created if missing and migrated."""
+    connect_django(db_name, create=True)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -98,9 +89,9 @@ def drop_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def connect_django(db_name: str) -> None:
-    """Django on an existing benchmark database, without creating or migrating it: for
-    helper processes whose own memory or time is being measured."""
+def connect_django(db_name: str, *, create: bool = False) -> None:
+    """Django on a benchmark database, without migrating it (and without creating it
+    unless ``create``): for helper processes whose own memory or time is being measured."""
     for p in (ROOT / "src", ROOT):
         if str(p) not in sys.path:
             sys.path.insert(0, str(p))
@@ -108,6 +99,8 @@ def connect_django(db_name: str) -> None:
     os.environ["DATABASE_URL"] = base.rstrip("/") + "/" + db_name
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engine.settings")
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+    if create:
+        _create_database(base, db_name)
     import django
 
     django.setup()
