@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from assistance.models import CauseCategory, Kind, Program, Status
-from assistance.services import money
 from core.errors import InvalidInput
+from core.money import parse_amount
 from regions.codes import Level, subtree_range
 from regions.models import Region
 from staff.roles import Role
@@ -50,7 +50,7 @@ class MoneyField(forms.CharField):
         if value in self.empty_values:
             return None
         try:
-            return money("amount", value.replace(",", "").replace("，", ""))
+            return parse_amount(value.replace(",", "").replace("，", ""), "amount")
         except InvalidInput as exc:
             raise _invalid(exc) from None
 
@@ -62,7 +62,7 @@ class InstalmentsField(forms.CharField):
         value = super().clean(value)
         parts = [p for p in INSTALMENT_SEPARATORS.split(value or "") if p]
         try:
-            return [money("instalments", p) for p in parts]
+            return [parse_amount(p, "instalments") for p in parts]
         except InvalidInput as exc:
             raise _invalid(exc) from None
 

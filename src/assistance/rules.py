@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
+from core.money import figures
 from regions.codes import SCOPE_LENGTHS, scope_prefixes
 
 from .models import AmountBand, AssistanceRule, DibaoStandard
@@ -70,7 +71,7 @@ def check_amount(field: str, amount: Decimal, region_code: str, registration: st
     low, high = amount_limits(region_code, registration, cause_category, on)
     if high is not None and amount > high:
         raise InvalidInput({field: [_("At most %(max)s yuan for this cause under the local rules.")
-                                    % {"max": f"{high:,.2f}"}]})
+                                    % {"max": figures(high)}]})
     if low is not None and amount < low:
         raise InvalidInput({field: [_("At least %(min)s yuan for this cause under the local rules.")
-                                    % {"min": f"{low:,.2f}"}]})
+                                    % {"min": figures(low)}]})

@@ -9,7 +9,7 @@ notifications with transaction.on_commit. Nothing else saves an application's st
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from core.errors import Conflict, InvalidInput, NotPermitted
+from core.money import figures, parse_amount
 from core.scoping import code_visible_to
 from notifications.services import notify
 from registry.models import Household
@@ -26,25 +27,7 @@ from staff.directory import role_holders
 from . import rules
 from .models import Application, CauseCategory, Instalment, InstalmentStatus, Kind, Program, Status
 
-CENT = Decimal("0.01")
-
-
 # --- helpers -------------------------------------------------------------------------------------
-
-def money(field: str, value, *, allow_zero: bool = False) -> Decimal:
-    """A positive amount in yuan with at most two decimals, or InvalidInput naming the field."""
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        raise InvalidInput({field: [_("Enter an amount in yuan, such as 800.00.")]}) from None
-    if not amount.is_finite():
-        raise InvalidInput({field: [_("Enter an amount in yuan, such as 800.00.")]})
-    if amount != amount.quantize(CENT):
-        raise InvalidInput({field: [_("An amount has at most two decimal places.")]})
-    if amount < 0 or (amount == 0 and not allow_zero):
-        raise InvalidInput({field: [_("The amount must be more than zero.")]})
-    return amount.quantize(CENT)
-
 
 def _locked(task) -> Application:
     return Application.objects.select_for_update(of=("self",)).select_related("household").get(
@@ -116,7 +99,7 @@ def open_application(actor, *, household: int, program: str, cause: str, kind: s
         errors["cause"] = [_("Describe the cause of the hardship.")]
     amount = None
     try:
-        amount = money("amount_requested", amount_requested)
+        amount = parse_amount(amount_requested, "amount_requested")
     except InvalidInput as exc:
         errors.update(exc.errors)
     person = None
@@ -216,7 +199,7 @@ def _record_investigation(user, task, field_prefix, *, investigators, findings, 
         raise InvalidInput({"findings": [_("Write down what the investigation found.")]})
     amount = None
     if recommended_amount not in (None, ""):
-        amount = money("recommended_amount", recommended_amount)
+        amount = parse_amount(recommended_amount, "recommended_amount")
         rules.check_amount("recommended_amount", amount, application.region_code,
                            application.household.registration, application.cause_category)
     before = application.status
@@ -271,11 +254,11 @@ def _pay(user, application: Application, instalment: Instalment, request=None):
 def pay_first(user, task, *, amount, note: str = "", request=None):
     """Urgent help before investigation (Shandong: within 24 hours), from the reserve fund."""
     application = _locked(task)
-    amount = money("amount", amount)
+    amount = parse_amount(amount, "amount")
     limit = rules.assistance_rule(application.region_code).township_limit
     if amount > limit:
         raise InvalidInput({"amount": [_("A township may pay at most %(limit)s yuan before investigation.")
-                                       % {"limit": f"{limit:,.2f}"}]})
+                                       % {"limit": figures(limit)}]})
     instalment, _created = Instalment.objects.get_or_create(application=application, number=0,
                                                             defaults={"amount": amount, "note": note[:200]})
     if instalment.status == InstalmentStatus.PAID:
@@ -304,7 +287,7 @@ def _plan_instalments(application: Application, approved: Decimal, instalments, 
         return [remainder]
     if not isinstance(instalments, list | tuple) or len(instalments) > max_instalments:
         raise InvalidInput({"instalments": [_("At most %(n)d instalments.") % {"n": max_instalments}]})
-    parts = [money("instalments", part) for part in instalments]
+    parts = [parse_amount(part, "instalments") for part in instalments]
     if sum(parts) != remainder:
         raise InvalidInput({"instalments": [_("The instalments must add up to %(total)s yuan.")
                                             % {"total": remainder}]})
@@ -332,7 +315,7 @@ def _decide(user, task, level: str, *, decision: str, amount_approved=None, reas
             raise InvalidInput({"reason": [_("A rejection must give its reasons in writing.")]})
         application.reject()
     else:
-        amount = money("amount_approved", amount_approved)
+        amount = parse_amount(amount_approved, "amount_approved")
         if level == "township":
             if application.related_to_staff:
                 raise InvalidInput({"decision": [_("This case concerns a relative of staff: refer it to the "
@@ -340,7 +323,7 @@ def _decide(user, task, level: str, *, decision: str, amount_approved=None, reas
             if amount > rule.township_limit:
                 raise InvalidInput({"amount_approved": [
                     _("Above the township limit of %(limit)s yuan: refer it to the county.")
-                    % {"limit": f"{rule.township_limit:,.2f}"}]})
+                    % {"limit": figures(rule.township_limit)}]})
         rules.check_amount("amount_approved", amount, application.region_code, application.household.registration,
                            application.cause_category)
         parts = _plan_instalments(application, amount, instalments, rule.max_instalments)

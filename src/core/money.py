@@ -1,6 +1,9 @@
-"""Reading a sum of money from whatever a caller sends: a form string, a JSON string
-or number, a Decimal. One parser, so the web, the API and the services give the
-same answer and the same message for the same bad input."""
+"""Sums of money, read and written the same way everywhere.
+
+Reading: from whatever a caller sends (a form string, a JSON string or number, a
+Decimal) by one parser, so the web, the API and every service give the same answer and
+the same message for the same bad input. Writing: "1,234.50", the figures the pages,
+documents, sheets and messages show."""
 
 from __future__ import annotations
 
@@ -44,3 +47,8 @@ def parse_amount(value, field: str = "amount", *, signed: bool = False, allow_ze
     if abs(amount) > MAX_AMOUNT:
         raise InvalidInput({field: [_("The amount is too large.")]})
     return amount.quantize(CENT)
+
+
+def figures(value) -> str:
+    """1234.5 → "1,234.50": the same in every language."""
+    return f"{Decimal(value):,.2f}"

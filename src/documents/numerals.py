@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from core.money import figures
+
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 SMALL_UNITS = ("", "拾", "佰", "仟")
 GROUP_UNITS = ("", "万", "亿")
@@ -102,4 +104,4 @@ def yuan_figures(amount) -> str:
         raise ValueError(f"negative amount: {value}")
     if value != value.quantize(Decimal("0.01")):
         raise ValueError(f"more than two decimal places: {value}")
-    return f"¥{value:,.2f}"
+    return f"¥{figures(value)}"

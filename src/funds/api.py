@@ -22,9 +22,9 @@ from rest_framework.response import Response
 
 from api.permissions import ActionPermission
 from core.errors import InvalidInput
+from core.money import parse_amount
 
 from . import services
-from .amounts import parse_amount
 from .models import EntryKind, FundStatus, LedgerEntry, ReplenishmentRequest, ReserveFund
 from .statements import parse_month
 

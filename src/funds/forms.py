@@ -7,8 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidInput
-
-from .amounts import parse_amount
+from core.money import parse_amount
 
 
 class AmountField(forms.CharField):

@@ -5,7 +5,7 @@ the region (core.scoping), validate the input, then in one transaction lock the
 fund row, append a ledger entry, move the balance and write the audit row. Side
 effects (replenishment requests) are queued with ``transaction.on_commit``.
 
-Money is Decimal with two places throughout (amounts.parse_amount).
+Money is Decimal with two places throughout (core.money.parse_amount).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from core.errors import Conflict, InvalidInput, NotPermitted
+from core.money import MAX_AMOUNT, figures, parse_amount
 from core.scoping import code_visible_to
 
 from . import waiting
-from .amounts import MAX_AMOUNT, parse_amount
 from .models import (
     ZERO,
     Direction,
@@ -59,11 +59,7 @@ class InsufficientFunds(Conflict):
         super().__init__(_(
             "The reserve fund of %(township)s holds %(balance)s yuan and cannot cover this payment of "
             "%(amount)s yuan. The payment waits until county finance replenishes the fund."
-        ) % {"township": fund.township.name, "balance": money(fund.balance), "amount": money(amount)})
-
-
-def money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+        ) % {"township": fund.township.name, "balance": figures(fund.balance), "amount": figures(amount)})
 
 
 def disbursement_key(application_id: int, instalment_number: int) -> str:
@@ -305,7 +301,7 @@ def adjust(actor, fund: ReserveFund, amount, reason, request=None) -> LedgerEntr
         locked.township = fund.township
         if locked.balance + amount < 0:
             raise Conflict(_("This adjustment would leave the balance at %(after)s yuan: a reserve fund's balance "
-                             "can never be negative.") % {"after": money(locked.balance + amount)})
+                             "can never be negative.") % {"after": figures(locked.balance + amount)})
         direction = Direction.IN if amount > 0 else Direction.OUT
         entry = _append(locked, kind=EntryKind.ADJUSTMENT, direction=direction, amount=abs(amount), actor=actor,
                         reason=reason)
@@ -399,10 +395,10 @@ def ensure_replenishment(fund_id: int, *, origin: str = RequestOrigin.LOW_WATER,
             if amount <= 0:
                 return None
             if origin == RequestOrigin.SHORTFALL:
-                reason = _("A payment of %(amount)s yuan could not be covered.") % {"amount": money(needed)}
+                reason = _("A payment of %(amount)s yuan could not be covered.") % {"amount": figures(needed)}
             else:
                 reason = _("The balance fell below the low-water mark of %(mark)s yuan.") % {
-                    "mark": money(fund.low_water_mark)}
+                    "mark": figures(fund.low_water_mark)}
             return _open_request(fund, origin=origin, amount=amount, reason=reason)
     except IntegrityError:
         # Another request opened at the same moment: the partial unique index keeps one.
@@ -510,11 +506,11 @@ def sign_off_month(actor, fund: ReserveFund, month: datetime.date, *, note: str 
         if not check.ok:
             raise Conflict(_("The ledger does not agree with the balance (difference %(difference)s yuan): "
                              "the month cannot be signed off until this is resolved.") % {
-                "difference": money(check.difference)})
+                "difference": figures(check.difference)})
         statement = build_statement(locked, month)
         if not statement.balances:
             raise Conflict(_("The statement does not balance (difference %(difference)s yuan).") % {
-                "difference": money(statement.difference)})
+                "difference": figures(statement.difference)})
         sign_off = MonthlySignOff(
             fund=locked, month=month, opening=statement.opening, allocations=statement.allocations,
             disbursements=statement.disbursements, reversals=statement.reversals,

@@ -21,6 +21,8 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core.money import figures
+
 from .models import ZERO, EntryKind, LedgerEntry, MonthlySignOff, ReserveFund
 
 
@@ -219,7 +221,7 @@ def statement_xlsx(statement: Statement) -> bytes:
         sheet.append([text(label, strong=key in ("opening", "closing")), amount(value, strong=key == "closing")])
     sheet.append([text(_("Check")),
                   text(_("Balances") if statement.balances else _("Difference %(amount)s") % {
-                      "amount": f"{statement.difference:,.2f}"})])
+                      "amount": figures(statement.difference)})])
     sheet.append([])
     sheet.append([text(h, strong=True) for h in (
         _("No."), _("Date and time"), _("Kind"), _("In"), _("Out"), _("Balance after"), _("Application"),

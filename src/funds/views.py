@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from audit import services as audit
 from core.errors import Conflict, InvalidInput
+from core.money import figures
 from core.scoping import get_visible_or_404
 from exports.responses import attachment
 from exports.xlsx import XLSX
@@ -127,7 +128,7 @@ def fund_allocate(request, pk):
     def action(fund, data):
         entry = services.allocate(request.user, fund, data["amount"], data["reference"], request=request)
         return _("Allocated %(amount)s yuan. The balance is now %(balance)s yuan.") % {
-            "amount": services.money(entry.amount), "balance": services.money(entry.balance_after)}
+            "amount": figures(entry.amount), "balance": figures(entry.balance_after)}
 
     return _post(request, pk, AllocationForm, "allocation_form", action)
 
@@ -138,7 +139,7 @@ def fund_adjust(request, pk):
     def action(fund, data):
         entry = services.adjust(request.user, fund, data["amount"], data["reason"], request=request)
         return _("Adjustment recorded. The balance is now %(balance)s yuan.") % {
-            "balance": services.money(entry.balance_after)}
+            "balance": figures(entry.balance_after)}
 
     return _post(request, pk, AdjustmentForm, "adjustment_form", action)
 
@@ -161,7 +162,7 @@ def fund_request_replenishment(request, pk):
         replenishment = services.request_replenishment(request.user, fund, amount=data["amount"],
                                                        reason=data["reason"], request=request)
         return _("Replenishment of %(amount)s yuan requested from county finance.") % {
-            "amount": services.money(replenishment.amount)}
+            "amount": figures(replenishment.amount)}
 
     return _post(request, pk, ReplenishmentRequestForm, "request_form", action)
 
@@ -185,7 +186,7 @@ def fund_entry_reverse(request, pk, entry_pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Payout no. %(n)s reversed: %(amount)s yuan are back in the fund.") % {
-            "n": entry.pk, "amount": services.money(reversal.amount)})
+            "n": entry.pk, "amount": figures(reversal.amount)})
     return redirect("fund_detail", pk=fund.pk)
 
 

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.money import figures
+
 # The steps that pay from the fund: the approved instalments and the urgent payment.
 PAYING_STEPS = ("disburse", "pay_first")
 
@@ -87,9 +89,9 @@ def announce_money(fund_id: int) -> int:
                 title=_("The reserve fund of %(township)s can now pay %(applicant)s (application %(id)s, "
                         "%(amount)s yuan)") % {
                     "township": fund.township.name, "applicant": application.applicant.name,
-                    "id": application.pk, "amount": f"{instalment.amount:,.2f}"},
+                    "id": application.pk, "amount": figures(instalment.amount)},
                 body=_("Money arrived in the fund; its balance is now %(balance)s yuan. The payment was waiting "
-                       "for it: make it from the task.") % {"balance": f"{fund.balance:,.2f}"},
+                       "for it: make it from the task.") % {"balance": figures(fund.balance)},
                 link=reverse("task_detail", args=[task.subject_id]))
     with transaction.atomic():
         notifications.send(rows)

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.errors import Conflict, InvalidInput
+from core.money import MAX_AMOUNT, parse_amount
 from funds import services
-from funds.amounts import MAX_AMOUNT, parse_amount
 from funds.models import LedgerEntry, ReserveFund
 from funds.statements import build_statement, check_fund
 from tests.conftest import TOWNSHIP_A

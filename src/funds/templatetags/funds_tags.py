@@ -1,6 +1,7 @@
-from decimal import Decimal
 
 from django import template
+
+from core.money import figures
 
 register = template.Library()
 
@@ -10,10 +11,10 @@ def money(value) -> str:
     """1234.5 → "1,234.50": the same in every language, on pages, PDFs and sheets."""
     if value is None or value == "":
         return ""
-    return f"{Decimal(value):,.2f}"
+    return figures(value)
 
 
 @register.filter
 def signed_money(entry) -> str:
     """A ledger entry's change with its sign: "+1,000.00" or "-300.00"."""
-    return f"{'+' if entry.direction > 0 else '-'}{entry.amount:,.2f}"
+    return f"{'+' if entry.direction > 0 else '-'}{figures(entry.amount)}"

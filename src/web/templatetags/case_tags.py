@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -9,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from assistance.models import Status
+from core.money import figures
 from deadlines.labels import step_label as _step_label
 
 from .. import case_rows, deadline_rows
@@ -21,7 +20,7 @@ def yuan(value) -> str:
     """An amount in figures, as the services and documents write it: 1,200.00."""
     if value is None or value == "":
         return "—"
-    return f"{Decimal(value):,.2f}"
+    return figures(value)
 
 
 @register.filter
