@@ -445,12 +445,12 @@ class CaseWriter:
                  households: list[tuple[int, int]], due: DueTimes, ctypes: dict[str, int]):
         from viewflow.workflow.fields import get_flow_ref, get_task_ref
 
-        from workflows.temporary.flows import STEP_ROLES, TemporaryAssistanceFlow
+        from workflows.temporary.flows import STEPS, TemporaryAssistanceFlow
 
         self.loader, self.seed, self.now, self.staff = loader, seed, now, staff
         self.villages, self.households, self.due = villages, households, due
         self.app_ct, self.task_ct = ctypes["application"], ctypes["task"]
-        self.roles = STEP_ROLES
+        self.roles = {name: step.role for name, step in STEPS.items()}
         self.flow_ref = get_flow_ref(TemporaryAssistanceFlow)
         self.nodes = {node.name: (get_task_ref(node), node.task_type, getattr(node, "_owner_permission", None))
                       for node in TemporaryAssistanceFlow.instance.nodes()}

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from deadlines.labels import step_label
-from deadlines.reports import AGE_KEYS, step_codes
+from deadlines.reports import AGE_KEYS, step_choices
 from regions.codes import Level
 from regions.models import Region
 
@@ -37,7 +36,7 @@ class BreachFilterForm(forms.Form):
     def __init__(self, *args, user, with_age: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = region_choices(user)
-        self.fields["step"].choices = [("", _("All steps"))] + [(s, step_label(s)) for s in step_codes()]
+        self.fields["step"].choices = [("", _("All steps"))] + step_choices()
         if not with_age:
             del self.fields["age"]
 

@@ -16,8 +16,9 @@ from rest_framework.views import APIView
 from viewflow.workflow.models import Task
 
 from assistance import services as assistance
-from assistance.models import Application, CauseCategory, Kind, Program, Status
+from assistance.models import Application, CauseCategory, Kind
 from audit.models import AuditEvent
+from core import programs
 from core.scoping import get_visible_or_404
 from deadlines.models import Deadline, DeadlineStatus
 from workflows import engine
@@ -107,9 +108,17 @@ class ApplicationDetailSerializer(ApplicationSerializer):
                 for i in application.instalments.order_by("number")]
 
 
+class ProgramField(serializers.ChoiceField):
+    """A registered program's code. Serializers copy their fields per use, calling this
+    again: the choices are those registered by then (every program folder, at start-up)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=programs.program_choices(), **kwargs)
+
+
 class ApplicationInputSerializer(serializers.Serializer):
     household = serializers.IntegerField()
-    program = serializers.ChoiceField(choices=Program.choices)
+    program = ProgramField()
     kind = serializers.ChoiceField(choices=Kind.choices, required=False, allow_blank=True, default="")
     cause = serializers.CharField(max_length=2000)
     cause_category = serializers.ChoiceField(choices=CauseCategory.choices, default=CauseCategory.OTHER)
@@ -146,8 +155,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
-    @extend_schema(parameters=[OpenApiParameter("status", str, enum=Status.values),
-                               OpenApiParameter("program", str, enum=Program.values),
+    @extend_schema(parameters=[OpenApiParameter("status", str),
+                               OpenApiParameter("program", str),
                                OpenApiParameter("region", str)])
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
@@ -164,52 +173,6 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         application = assistance.open_application(request.user, request=request, **data.validated_data)
         return Response(ApplicationSerializer(application, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
-
-
-# --- the fields of each step (API.md, "Steps of the temporary-assistance flow") --------------------
-
-class IntakeFields(serializers.Serializer):
-    complete = serializers.BooleanField()
-    missing = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
-    local = serializers.BooleanField(required=False, default=True)
-
-
-class InvestigateFields(serializers.Serializer):
-    investigators = serializers.ListField(child=serializers.CharField(max_length=150), min_length=2)
-    findings = serializers.CharField(max_length=5000)
-    recommended_amount = serializers.DecimalField(**MONEY, required=False, allow_null=True)
-
-
-class PayFirstFields(serializers.Serializer):
-    amount = serializers.DecimalField(**MONEY)
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-
-
-class DecisionFields(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=["approve", "reject", "refer"])
-    amount_approved = serializers.DecimalField(**MONEY, required=False, allow_null=True)
-    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    instalments = serializers.ListField(child=serializers.DecimalField(**MONEY), required=False, allow_empty=True)
-
-    def validate(self, attrs):
-        if attrs["decision"] == "approve" and attrs.get("amount_approved") is None:
-            raise ValidationError({"amount_approved": ["An approval needs the approved amount."]})
-        return attrs
-
-
-class CountyDecisionFields(DecisionFields):
-    decision = serializers.ChoiceField(choices=["approve", "reject"])
-
-
-class NoFields(serializers.Serializer):
-    pass
-
-
-STEP_FIELDS = {
-    "intake": IntakeFields, "receive_documents": NoFields, "investigate": InvestigateFields,
-    "pay_first": PayFirstFields, "complete_paperwork": InvestigateFields, "township_approve": DecisionFields,
-    "county_approve": CountyDecisionFields, "disburse": NoFields, "file_with_county": NoFields,
-}
 
 
 @extend_schema_view(claim=extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)]),
@@ -249,36 +212,47 @@ class TaskViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=inline_serializer("StepFields", {"note": serializers.CharField(required=False)}),
                    responses=ApplicationDetailSerializer,
-                   description="Fields depend on the step: see API.md, 'Steps of the temporary-assistance flow'.")
+                   description="Fields depend on the flow and step: see API.md, 'Steps of the … flow'.")
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         task, deadline = engine.visible_task_or_404(request.user, int(pk))
-        if deadline.flow == "reserve_fund":
-            return self._complete_replenishment(request, task)
-        fields_class = STEP_FIELDS.get(deadline.step)
-        if fields_class is None:
+        step = programs.step(deadline.flow, deadline.step)
+        if step is None or step.fields is None or step.service is None:
             raise ValidationError({"detail": "This task cannot be completed through this endpoint."})
-        data = fields_class(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = engine.complete(request.user, task.pk, assistance.STEP_SERVICES[deadline.step], request=request,
-                                 **data.validated_data)
+        if not isinstance(request.data, dict):
+            raise ValidationError({"detail": "Send the step's fields as a JSON object."})
+        # The step's one form checks the JSON as it checks the web page's POST.
+        form = step.fields(request.data, case=_artifact(task, deadline), from_json=True)
+        if not form.is_valid():
+            raise ValidationError({field: [e["message"] for e in errors]
+                                   for field, errors in form.errors.get_json_data().items()})
+        result = engine.complete(request.user, task.pk, step.service, request=request, **form.service_fields())
         if isinstance(result, engine.KeepOpen):
             return Response({"detail": result.message, "waiting": True}, status=status.HTTP_409_CONFLICT)
+        if deadline.application_id is None:
+            return Response(result_data(result))
         application = Application.objects.get(pk=deadline.application_id)
         return Response(ApplicationDetailSerializer(application, context={"now": timezone.now(),
                                                                           "request": request}).data)
 
 
-    def _complete_replenishment(self, request, task):
-        """County finance decides a township's request to top up its reserve fund."""
-        from funds.api import ReplenishmentSerializer, ReplenishStepFields
-        from funds.services import decide_replenishment
+def _artifact(task, deadline):
+    """What the step's form checks against: the case, or the flow's own artifact."""
+    if deadline.application_id is not None:
+        return Application.objects.get(pk=deadline.application_id)
+    return task.process.artifact
 
-        data = ReplenishStepFields(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = engine.complete(request.user, task.pk, decide_replenishment, request=request,
-                                 **data.validated_data)
-        return Response(ReplenishmentSerializer(result).data)
+
+def result_data(result) -> dict:
+    """The answer for a flow whose artifact is not a case: its own serializer."""
+    from funds.api import ReplenishmentSerializer
+    from funds.models import ReplenishmentRequest
+
+    serializers_by_model = {ReplenishmentRequest: ReplenishmentSerializer}
+    serializer = serializers_by_model.get(type(result))
+    if serializer is None:
+        return {"detail": "done"}
+    return serializer(result).data
 
 
 class DocumentView(APIView):

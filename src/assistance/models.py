@@ -16,8 +16,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import FSMField
 
+from core import programs
 from core.scoping import ScopedQuerySet
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -45,27 +46,6 @@ class CauseCategory(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Status(models.TextChoices):
-    INTAKE = "intake", _("Awaiting intake check")
-    INCOMPLETE = "incomplete", _("Waiting for documents")
-    URGENT_PAYMENT = "urgent_payment", _("Awaiting urgent payment")
-    INVESTIGATION = "investigation", _("Under investigation")
-    PAPERWORK = "paperwork", _("Paid first, completing paperwork")
-    TOWNSHIP_REVIEW = "township_review", _("Township review")
-    COUNTY_REVIEW = "county_review", _("County review")
-    APPROVED = "approved", _("Approved, awaiting payment")
-    PAYING = "paying", _("Being paid in instalments")
-    PAID = "paid", _("Paid, to be filed with the county")
-    FILED = "filed", _("Filed with the county (closed)")
-    REJECTED = "rejected", _("Rejected")
-    REFERRED_OUT = "referred_out", _("Referred to the relief station")
-
-
-OPEN_STATUSES = [Status.INTAKE, Status.INCOMPLETE, Status.URGENT_PAYMENT, Status.INVESTIGATION, Status.PAPERWORK,
-                 Status.TOWNSHIP_REVIEW, Status.COUNTY_REVIEW, Status.APPROVED, Status.PAYING, Status.PAID]
-PAYABLE_STATUSES = [Status.APPROVED, Status.PAYING]
-
-
 class ApplicationQuerySet(ScopedQuerySet):
     scope_field = "region_code"
 
@@ -79,7 +59,7 @@ class Application(models.Model):
                                   related_name="applications")
     # The household's village code, copied at intake: scoping and queues filter on it without joins.
     region_code = models.CharField(_("region code"), max_length=12, db_index=True)
-    program = models.CharField(_("program"), max_length=12, choices=Program.choices)
+    program = models.CharField(_("program"), max_length=12)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, blank=True)
     cause_category = models.CharField(_("cause category"), max_length=20, choices=CauseCategory.choices,
                                       default=CauseCategory.OTHER)
@@ -88,7 +68,7 @@ class Application(models.Model):
                                            validators=[MinValueValidator(Decimal("0.01"))])
     amount_approved = models.DecimalField(_("amount approved"), **MONEY, null=True, blank=True)
     amount_paid = models.DecimalField(_("amount paid"), **MONEY, default=Decimal("0.00"))
-    status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.INTAKE, protected=True)
+    status = FSMField(_("status"), max_length=20, default="intake", protected=True)
 
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("received by"),
@@ -121,16 +101,6 @@ class Application(models.Model):
         ordering = ["-id"]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
-        # The permissions of the flow's steps; staff.roles gives them to roles.
-        permissions = [
-            ("do_intake", _("Can take in applications and their documents")),
-            ("investigate", _("Can investigate applications")),
-            ("pay_first", _("Can pay urgent assistance before investigation")),
-            ("township_approve", _("Can approve at the township")),
-            ("county_approve", _("Can approve at the county")),
-            ("disburse", _("Can record disbursements")),
-            ("file_with_county", _("Can file approvals with the county")),
-        ]
         indexes = [models.Index(fields=["region_code", "status"], name="application_region_status_idx"),
                    models.Index(fields=["household", "cause_category", "created_at"], name="application_repeat_idx")]
         constraints = [
@@ -155,69 +125,17 @@ class Application(models.Model):
     def county_code(self) -> str:
         return self.region_code[:6] + "000000"
 
-    def is_payable(self) -> bool:
-        return self.status in PAYABLE_STATUSES
+    @property
+    def status_label(self) -> str:
+        """The status in words, from the case's program (each program has its own statuses)."""
+        return programs.status_label(self.program, self.status)
+
+    def get_status_display(self) -> str:
+        return self.status_label
 
     @property
     def remaining(self) -> Decimal:
         return (self.amount_approved or Decimal("0")) - self.amount_paid
-
-    # --- transitions: only assistance.services calls these -------------------------------------
-    @transition(field=status, source=Status.INTAKE, target=Status.INVESTIGATION)
-    def accept(self):
-        pass
-
-    @transition(field=status, source=Status.INTAKE, target=Status.URGENT_PAYMENT)
-    def accept_urgent(self):
-        pass
-
-    @transition(field=status, source=Status.INTAKE, target=Status.INCOMPLETE)
-    def mark_incomplete(self):
-        pass
-
-    @transition(field=status, source=Status.INCOMPLETE, target=Status.INTAKE)
-    def documents_received(self):
-        pass
-
-    @transition(field=status, source=Status.INTAKE, target=Status.REFERRED_OUT)
-    def refer_out(self):
-        pass
-
-    @transition(field=status, source=Status.URGENT_PAYMENT, target=Status.PAPERWORK)
-    def paid_first(self):
-        pass
-
-    @transition(field=status, source=[Status.INVESTIGATION, Status.PAPERWORK], target=Status.TOWNSHIP_REVIEW)
-    def investigated(self):
-        pass
-
-    @transition(field=status, source=Status.TOWNSHIP_REVIEW, target=Status.APPROVED)
-    def township_approve(self):
-        pass
-
-    @transition(field=status, source=Status.TOWNSHIP_REVIEW, target=Status.COUNTY_REVIEW)
-    def refer_to_county(self):
-        pass
-
-    @transition(field=status, source=Status.COUNTY_REVIEW, target=Status.APPROVED)
-    def county_approve(self):
-        pass
-
-    @transition(field=status, source=[Status.TOWNSHIP_REVIEW, Status.COUNTY_REVIEW], target=Status.REJECTED)
-    def reject(self):
-        pass
-
-    @transition(field=status, source=[Status.APPROVED, Status.PAYING], target=Status.PAYING)
-    def pay_part(self):
-        pass
-
-    @transition(field=status, source=[Status.APPROVED, Status.PAYING], target=Status.PAID)
-    def pay_rest(self):
-        pass
-
-    @transition(field=status, source=Status.PAID, target=Status.FILED)
-    def file_with_county(self):
-        pass
 
 
 class InstalmentStatus(models.TextChoices):

@@ -40,7 +40,8 @@ def build(
         event=event,
         actor=actor,
         actor_username=actor.get_username() if actor else "",
-        object_type=obj._meta.label_lower if obj is not None else "",
+        # A proxy (a program's view of the shared case) is filed under its concrete model.
+        object_type=obj._meta.concrete_model._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         region_code=region_code,

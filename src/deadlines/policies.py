@@ -67,3 +67,31 @@ def compute_due(policy: SlaPolicy, started_at: datetime.datetime, region_code: s
     if remind is not None and remind <= started_at:
         remind = None  # a period shorter than its reminder lead needs no reminder
     return Due(end_of_day(last), remind, calendar.touched_unconfirmed)
+
+
+# The date of effect of the national defaults (the 2021 national rules).
+DEFAULT_EFFECTIVE = datetime.date(2021, 1, 1)
+
+
+def ensure_step_policies(sender=None, using="default", **kwargs) -> int:
+    """Seed the national default policy of every declared step (core.programs) that has a
+    time limit and no policy yet; never changes one that exists. Returns how many were made."""
+    from core import programs
+
+    from .models import EscalationStep
+
+    if sender is not None and getattr(sender, "label", "") != "deadlines":
+        return 0  # once per migrate, when the deadlines tables surely exist
+    made = 0
+    for spec, step in programs.steps():
+        limit = step.limit
+        if limit is None or SlaPolicy.objects.using(using).filter(flow=spec.code, step=step.name).exists():
+            continue
+        policy = SlaPolicy.objects.using(using).create(
+            flow=spec.code, step=step.name, program="", scope="", effective_from=DEFAULT_EFFECTIVE,
+            duration=limit.duration, unit=limit.unit, remind_before=limit.remind_before, legal_basis=limit.basis)
+        EscalationStep.objects.using(using).bulk_create([
+            EscalationStep(policy=policy, level=e.level, after_hours=e.after_hours, notify_roles=e.roles,
+                           region_level=e.region_level) for e in limit.escalation])
+        made += 1
+    return made

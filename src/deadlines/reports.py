@@ -39,7 +39,9 @@ def _narrow(qs, user, *, region: str = "", step: str = ""):
         place = Region.objects.visible_to(user).filter(code=region).first()
         qs = qs.filter(region_code__range=place.code_range) if place else qs.none()
     if step:
-        qs = qs.filter(step=step)
+        # "flow.step" (the web filter: steps of different flows may share a name) or a bare step (the API).
+        flow, _dot, name = step.rpartition(".")
+        qs = qs.filter(flow=flow, step=name) if flow else qs.filter(step=name)
     return qs
 
 
@@ -72,11 +74,13 @@ def with_row_data(qs):
     )
 
 
-def step_codes() -> list[str]:
-    """Every step some policy times, for filters."""
+def step_choices() -> list[tuple[str, str]]:
+    """("flow.step", "Flow · Step") of every step some policy times, for filters."""
+    from .labels import flow_step_label
     from .models import SlaPolicy
 
-    return list(SlaPolicy.objects.order_by("step").values_list("step", flat=True).distinct())
+    pairs = SlaPolicy.objects.order_by("flow", "step").values_list("flow", "step").distinct()
+    return [(f"{flow}.{step}", flow_step_label(flow, step)) for flow, step in pairs]
 
 
 def recent_months(now: datetime.datetime, count: int) -> list[datetime.date]:

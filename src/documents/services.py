@@ -17,29 +17,15 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assistance.models import Application, Instalment, InstalmentStatus, Status
+from assistance.models import Application, Instalment, InstalmentStatus
 from audit.services import record
+from core import programs
 from core.errors import Conflict, InvalidInput
 
 from . import rendering
 from .models import Document, DocumentKind
 
 logger = logging.getLogger(__name__)
-
-DECIDED = {Status.APPROVED, Status.PAYING, Status.PAID, Status.FILED}
-
-# The application states in which each kind may be issued.
-ALLOWED_STATUSES: dict[str, set[str] | None] = {
-    DocumentKind.APPROVAL_FORM: DECIDED | {Status.REJECTED},
-    DocumentKind.DECISION_NOTICE: DECIDED,
-    DocumentKind.REJECTION_NOTICE: {Status.REJECTED},
-    # Told once, in writing, whatever happened afterwards: checked on the list, not the status.
-    DocumentKind.MISSING_DOCUMENTS_NOTICE: None,
-    # A voucher follows its instalment (a pay-first instalment precedes any approval).
-    DocumentKind.DISBURSEMENT_VOUCHER: None,
-    DocumentKind.REFERRAL_LETTER: {Status.REFERRED_OUT},
-}
-
 
 def _check_applicable(application: Application, kind: str, instalment: Instalment | None) -> None:
     """Raise unless this document can truthfully be issued for the case as it stands."""
@@ -55,12 +41,16 @@ def _check_applicable(application: Application, kind: str, instalment: Instalmen
     elif instalment is not None:
         raise InvalidInput({"instalment": ["only a disbursement voucher belongs to an instalment"]})
 
-    allowed = ALLOWED_STATUSES[kind]
+    # The program says which of its documents may be issued in which of its statuses.
+    spec = programs.program(application.program)
+    if spec is None or kind not in spec.documents:
+        raise Conflict(f"a {kind} is not a document of the {application.program} program")
+    allowed = spec.documents[kind]
     if allowed is not None and application.status not in allowed:
         raise Conflict(f"a {kind} cannot be issued while the application is {application.status}")
     if kind == DocumentKind.MISSING_DOCUMENTS_NOTICE and not application.missing_documents:
         raise Conflict("nothing is recorded as missing")
-    if kind in (DocumentKind.DECISION_NOTICE, DocumentKind.APPROVAL_FORM) and application.status in DECIDED \
+    if kind in (DocumentKind.DECISION_NOTICE, DocumentKind.APPROVAL_FORM) and application.status in spec.decided_statuses \
             and application.amount_approved is None:
         raise Conflict("an approval without an approved amount")
     if kind == DocumentKind.REJECTION_NOTICE and not application.decision_reason.strip():

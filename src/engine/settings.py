@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "visits",
     "exports",
     "workflows",
+    # Program folders: each a Django app that registers its flow and step table (core.programs).
+    "workflows.temporary",
+    "workflows.replenishment",
     "web",
     "api",
 ]
@@ -185,7 +188,6 @@ SPECTACULAR_SETTINGS = {
     # Several models have a "kind" or "status": give each choice set its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "ApplicationKindEnum": "assistance.models.Kind",
-        "ApplicationStatusEnum": "assistance.models.Status",
         "CauseCategoryEnum": "assistance.models.CauseCategory",
         "LedgerEntryKindEnum": "funds.models.EntryKind",
         "FundStatusEnum": "funds.models.FundStatus",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidInput
 from core.money import parse_amount
+from forms.steps import StepForm
 
 
 class AmountField(forms.CharField):
@@ -56,7 +57,9 @@ class ReplenishmentRequestForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(StepForm):
+    """The ``replenish`` step's form: the fund's page and the API's complete endpoint."""
+
     decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
                                  choices=[("approve", _("Approve and allocate")), ("reject", _("Reject"))])
     amount = AmountField(label=_("Amount to allocate (yuan)"), required=False,

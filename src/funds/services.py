@@ -21,6 +21,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from core import programs
 from core.errors import Conflict, InvalidInput, NotPermitted
 from core.money import MAX_AMOUNT, figures, parse_amount
 from core.scoping import code_visible_to
@@ -42,9 +43,6 @@ from .models import (
 log = logging.getLogger(__name__)
 
 FLOW = "reserve_fund"
-# Temporary assistance is the only program paid from the reserve fund (held for that use only).
-FUND_PROGRAM = "temporary"
-PAY_FIRST_STATUS = "urgent_payment"
 
 
 class InsufficientFunds(Conflict):
@@ -153,13 +151,14 @@ def _live_payment(base_key: str) -> tuple[str, LedgerEntry | None]:
 
 
 def _check_payable(application, instalment) -> None:
-    if application.program != FUND_PROGRAM:
+    # The fund is held for the programs that declare they pay from it (temporary assistance).
+    spec = programs.program(application.program)
+    if spec is None or spec.may_pay is None:
         raise Conflict(_("The reserve fund pays temporary assistance only."))
-    pay_first = instalment.number == 0 and application.status == PAY_FIRST_STATUS
-    if not (application.is_payable() or pay_first):
+    if not spec.may_pay(application, instalment.number):
         raise Conflict(_("Application %(id)s is not approved for payment (status: %(status)s): "
                          "the reserve fund pays approved applications only.") % {
-            "id": application.pk, "status": application.get_status_display()})
+            "id": application.pk, "status": application.status_label})
 
 
 def fund_for(township_code: str) -> ReserveFund:
@@ -219,7 +218,10 @@ def reverse(actor, entry: LedgerEntry, reason: str, request=None) -> LedgerEntry
     new entry linked to the original, dated now (also when the original's month is
     signed off). Never twice: a repeat returns the first reversal."""
     fund = ReserveFund.objects.select_related("township").get(pk=entry.fund_id)
-    if _user(actor) is None or not (actor.has_perm("funds.adjust") or actor.has_perm("assistance.disburse")):
+    # County finance (adjust), or whoever pays out approved instalments (a paying step that does not decide).
+    if _user(actor) is None or not (actor.has_perm("funds.adjust") or any(
+            actor.has_perm(step.permission) for spec, step in programs.steps()
+            if spec.is_program and step.moves_money and not step.decides)):
         raise NotPermitted(_("Your role may not reverse payouts."))
     if not code_visible_to(actor, fund.township_id):
         raise NotPermitted(_("This reserve fund is outside your region."))

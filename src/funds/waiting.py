@@ -13,14 +13,22 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core import programs
 from core.money import figures
 
-# The steps that pay from the fund: the approved instalments and the urgent payment.
-PAYING_STEPS = ("disburse", "pay_first")
+
+def paying_steps() -> Q:
+    """Deadline rows of the steps that pay from the fund: those whose step table says they move money."""
+    condition = Q(pk__in=[])
+    for spec, step in programs.steps():
+        if spec.is_program and step.moves_money:
+            condition |= Q(flow=spec.code, step=step.name)
+    return condition
 
 
 def waiting_instalments(fund):
@@ -72,7 +80,7 @@ def announce_money(fund_id: int) -> int:
     if not payable:
         return 0
     tasks = {d.application_id: d for d in (
-        Deadline.objects.filter(application_id__in=[i.application_id for i in payable], step__in=PAYING_STEPS)
+        Deadline.objects.filter(paying_steps(), application_id__in=[i.application_id for i in payable])
         .exclude(status=DeadlineStatus.CLOSED).select_related("assignee").order_by("due_at", "pk"))}
     unclaimed = [d for d in tasks.values() if d.assignee is None]
     directory = RoleDirectory({d.region_code for d in unclaimed}, {d.role for d in unclaimed})

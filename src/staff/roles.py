@@ -20,26 +20,25 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-# app_label.codename per role. Later workflows add their own here.
+# app_label.codename per role. The permissions of workflow steps are not listed here:
+# each step declares its role in its flow's step table (core.programs), and
+# role_permissions() adds them.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASEWORKER: [
         "registry.view_household", "registry.add_household", "registry.change_household",
         "registry.view_person", "registry.add_person", "registry.change_person",
         "registry.view_income", "registry.add_income", "registry.view_asset", "registry.add_asset",
         "registry.reveal_id_number",
-        "assistance.view_application", "assistance.add_application", "assistance.do_intake",
-        "assistance.investigate", "assistance.disburse", "assistance.file_with_county",
-        "funds.view_reservefund",
+        "assistance.view_application", "assistance.add_application", "funds.view_reservefund",
     ],
     Role.TOWNSHIP_HEAD: [
         "registry.view_household", "registry.view_person", "registry.view_income", "registry.view_asset",
         "registry.reveal_id_number", "audit.view_auditevent", "deadlines.view_breaches",
-        "assistance.view_application", "assistance.pay_first", "assistance.township_approve",
-        "funds.view_reservefund", "funds.request_replenishment",
+        "assistance.view_application", "funds.view_reservefund", "funds.request_replenishment",
     ],
     Role.COUNTY_REVIEWER: [
         "registry.view_household", "registry.view_person", "registry.view_income", "registry.view_asset",
-        "registry.reveal_id_number", "assistance.view_application", "assistance.county_approve",
+        "registry.reveal_id_number", "assistance.view_application",
     ],
     Role.COUNTY_FINANCE: ["registry.view_household", "assistance.view_application", "funds.view_reservefund",
                           "funds.allocate", "funds.adjust", "funds.sign_off", "funds.approve_replenishment"],
@@ -80,10 +79,21 @@ ROLE_PERMISSIONS[Role.ADMIN] += [
 ]
 
 
+def role_permissions() -> dict[str, list[str]]:
+    """Every role's permissions: those above plus the steps each flow gives the role."""
+    from core import programs
+
+    merged = {role: list(perms) for role, perms in ROLE_PERMISSIONS.items()}
+    for role, perms in programs.role_permissions().items():
+        merged.setdefault(role, [])
+        merged[role] += [p for p in perms if p not in merged[role]]
+    return merged
+
+
 def sync_role_groups(sender=None, using="default", **kwargs):
     from django.contrib.auth.models import Group, Permission
 
-    for role, perms in ROLE_PERMISSIONS.items():
+    for role, perms in role_permissions().items():
         group, _created = Group.objects.using(using).get_or_create(name=role)
         wanted = []
         for dotted in perms:

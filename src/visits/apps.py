@@ -7,4 +7,18 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Home visits")
 
     def ready(self):
+        from django.utils.translation import pgettext_lazy
+
+        from core import programs
+
         from . import export_kinds  # noqa: F401 - registers the exports that run as jobs
+        from .services import FLOW, STEP_FOLLOW_UP, STEP_VISIT
+
+        # Visits are timed by deadlines but are not viewflow tasks: their steps are declared
+        # for their names and roles; their policies come from this app's migrations.
+        programs.register(programs.FlowSpec(FLOW, _("Home visit"), {
+            STEP_VISIT: programs.Step(STEP_VISIT, "caseworker", "visits.record_visit",
+                                      pgettext_lazy("step", "Visit")),
+            STEP_FOLLOW_UP: programs.Step(STEP_FOLLOW_UP, "caseworker", "visits.complete_followup",
+                                          _("Visit follow-up")),
+        }))

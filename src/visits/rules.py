@@ -114,9 +114,11 @@ def _born_by(day: datetime.date, age: int) -> datetime.date:
 
 def receiving_households(program: str):
     """Households with an approved application of ``program`` (a values() subquery)."""
-    from assistance.models import Application, Status
+    from assistance.models import Application
+    from core import programs
 
-    receiving = [Status.APPROVED, Status.PAYING, Status.PAID, Status.FILED]
+    spec = programs.program(program)
+    receiving = sorted(spec.receiving_statuses) if spec is not None else []
     return Application.objects.filter(program=program, status__in=receiving).values("household_id")
 
 

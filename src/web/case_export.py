@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 
 from assistance.models import Application
+from core import programs
 from exports.xlsx import Progress, header, keyset_chunks, report_progress, streamed_workbook, text_cell
 from registry.idnumber import mask
 
 MONEY_FORMAT = "#,##0.00"
 CHUNK = 5000
-COLUMNS = ("pk", "applicant__name", "applicant__id_number", "household__region__name", "status", "kind",
+COLUMNS = ("pk", "applicant__name", "applicant__id_number", "household__region__name", "program", "status", "kind",
            "cause_category", "amount_requested", "amount_approved", "amount_paid", "created_at")
 
 
@@ -49,24 +50,26 @@ def write_applications(applications: QuerySet[Application], out: IO[bytes], *, p
     chunk = chunk or CHUNK
     if progress is not None and total is None:
         total = applications.count()
-    statuses, kinds, causes = _labels("status"), _labels("kind"), _labels("cause_category")
+    kinds, causes = _labels("kind"), _labels("cause_category")
+    program_names = {code: str(label) for code, label in programs.program_choices()}
     rows = applications.order_by("-pk").values_list(*COLUMNS)
     done = 0
     with streamed_workbook(out) as workbook:
         sheet = workbook.create_sheet(_("Applications"))
         header(sheet, [_("Application no."), _("Applicant"), _("ID number (masked)"), _("Village / community"),
-                       _("Status"), _("Kind"), _("Cause category"), _("Amount requested (yuan)"),
+                       _("Program"), _("Status"), _("Kind"), _("Cause category"), _("Amount requested (yuan)"),
                        _("Amount approved (yuan)"), _("Amount paid (yuan)"), _("Received at")],
-               (10, 14, 22, 16, 20, 18, 16, 14, 14, 14, 18))
+               (10, 14, 22, 16, 14, 20, 18, 16, 14, 14, 14, 18))
         for applications_chunk in keyset_chunks(rows, lambda row: Q(pk__lt=row[0]), chunk):
-            for (pk, name, id_number, village, status, kind, cause, requested, approved, paid,
+            for (pk, name, id_number, village, program, status, kind, cause, requested, approved, paid,
                  created_at) in applications_chunk:
                 sheet.append([
                     pk,
                     text_cell(sheet, name),
                     text_cell(sheet, mask(id_number)),
                     text_cell(sheet, village),
-                    text_cell(sheet, statuses.get(status, status)),
+                    text_cell(sheet, program_names.get(program, program)),
+                    text_cell(sheet, programs.status_label(program, status)),
                     text_cell(sheet, kinds.get(kind, kind)),
                     text_cell(sheet, causes.get(cause, cause)),
                     _money(sheet, requested),

@@ -18,19 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Task
 
-from assistance.models import OPEN_STATUSES, Application
+from assistance.models import Application
+from core import programs
 from deadlines.labels import step_label
 from deadlines.models import Deadline, DeadlineStatus
 from registry.models import Person
 
 from .queries import person_match
-
-# The step each approval queue lists, by the permission that decides it.
-APPROVAL_STEPS = {
-    "township_approve": "assistance.township_approve",
-    "pay_first": "assistance.pay_first",
-    "county_approve": "assistance.county_approve",
-}
 
 EVENT_LABELS = {
     "assistance.application.opened": gettext_lazy("Application received"),
@@ -70,7 +64,7 @@ def open_task_deadlines() -> QuerySet[Deadline]:
 def search_applications(user, *, status: str = "", region=None, q: str = "") -> QuerySet[Application]:
     applications = Application.objects.visible_to(user)
     if status == "open":
-        applications = applications.filter(status__in=OPEN_STATUSES)
+        applications = applications.filter(open_condition())
     elif status:
         applications = applications.filter(status=status)
     if region is not None:
@@ -83,6 +77,14 @@ def search_applications(user, *, status: str = "", region=None, q: str = "") -> 
             match |= Q(pk=int(q))
         applications = applications.filter(match)
     return applications.order_by("-id")
+
+
+def open_condition() -> Q:
+    """A case that is still being worked on, by its own program's statuses."""
+    condition = Q(pk__in=[])
+    for spec in programs.programs():
+        condition |= Q(program=spec.code, status__in=sorted(spec.open_statuses))
+    return condition
 
 
 def with_list_data(applications: QuerySet[Application]) -> QuerySet[Application]:
@@ -119,14 +121,22 @@ def inbox(user, tab: str) -> QuerySet[Deadline]:
     return tasks.order_by("due_at", "pk")
 
 
-def approval_steps(user) -> list[str]:
-    return [step for step, perm in APPROVAL_STEPS.items() if user.has_perm(perm)]
+def approval_steps(user) -> list[tuple[str, str]]:
+    """(flow, step) of every deciding step (the step table's ``decides``) the user's roles may do."""
+    return [(spec.code, step.name) for spec, step in programs.steps()
+            if spec.is_program and step.decides and user.has_perm(step.permission)]
 
 
 def approvals(user) -> QuerySet[Deadline]:
     """Decisions waiting in the user's region: a township head's township (approvals and
     urgent payments), a county reviewer's county (referrals)."""
-    return open_task_deadlines().visible_to(user).filter(step__in=approval_steps(user)).order_by("due_at", "pk")
+    by_flow: dict[str, list[str]] = {}
+    for flow, step in approval_steps(user):
+        by_flow.setdefault(flow, []).append(step)
+    condition = Q(pk__in=[])
+    for flow, names in by_flow.items():
+        condition |= Q(flow=flow, step__in=names)
+    return open_task_deadlines().visible_to(user).filter(condition).order_by("due_at", "pk")
 
 
 # The application columns a queue row shows: a page reads 50 of them, not whole rows.
@@ -160,7 +170,7 @@ def prepare_queue_rows(deadlines, now) -> None:
     for deadline in deadlines:
         deadline.late = deadline.is_overdue(now)
         deadline.task_url = task_url(deadline.subject_id)
-        deadline.step_label = step_label(deadline.step)
+        deadline.step_label = step_label(deadline.flow, deadline.step)
         case = getattr(deadline, "case", None)
         deadline.case_url = case_url(case.pk) if case else ""
         deadline.case_number = _("No. %(number)s") % {"number": case.pk} if case else ""

@@ -1,6 +1,7 @@
-"""Temporary-assistance pages: opening a case, the case list and page, each task's page
+"""Case pages of every program: opening a case, the case list and page, each task's page
 with its step form, and the work queues (my tasks, the township's unclaimed tasks,
-the approval queue).
+the approval queue). What a step shows and does comes from its program's step table
+(core.programs); nothing here names a program or a step.
 
 Views stay thin. Every record is loaded through the region scope (outsiders get 404),
 each page checks the role's permission (403), and every change goes through
@@ -27,12 +28,12 @@ from viewflow.workflow.status import STATUS
 from assistance import services
 from assistance.models import Application
 from audit.models import AuditEvent
+from core import programs
 from core.errors import Conflict, DomainError, InvalidInput, NotPermitted
 from core.scoping import get_visible_or_404
-from deadlines.labels import step_label
 from documents.models import Document
 from exports.responses import export as export_response
-from forms.cases import STEP_FORMS, ApplicationFilterForm, ApplicationForm, HouseholdFindForm
+from forms.cases import ApplicationFilterForm, ApplicationForm, HouseholdFindForm
 from forms.registry import apply_errors
 from registry.models import Household
 from workflows import engine
@@ -46,32 +47,6 @@ from .queries import with_list_data as households_with_list_data
 PAGE_SIZE = 50
 # Who may follow a task without doing it: supervisors and heads watching deadlines.
 FOLLOW_PERMISSION = "deadlines.view_breaches"
-TOWNSHIP_FUND_STEPS = {"pay_first", "township_approve", "disburse"}
-
-STEP_HELP = {
-    "intake": gettext_lazy(
-        "Check the application and its documents. Complete: accept it. Incomplete: list everything that is "
-        "missing; the applicant is told once, in writing."),
-    "receive_documents": gettext_lazy(
-        "The applicant was told what is missing. Record here when the documents have arrived; the intake "
-        "check comes next."),
-    "investigate": gettext_lazy(
-        "Visit the family with a colleague (two staff members), write down what you found and, if you can, "
-        "recommend an amount."),
-    "pay_first": gettext_lazy(
-        "An urgent case: pay now from the township's reserve fund, within 24 hours of intake. The paperwork "
-        "is completed afterwards."),
-    "complete_paperwork": gettext_lazy(
-        "The family was helped first. Complete the investigation record within 5 working days."),
-    "township_approve": gettext_lazy(
-        "Decide the case: approve up to the township's limit, reject with written reasons, or refer it to "
-        "the county."),
-    "county_approve": gettext_lazy("Decide the referred case: approve, or reject with written reasons."),
-    "disburse": gettext_lazy("Pay the next instalment of the approval."),
-    "file_with_county": gettext_lazy("File the approval and its payment with the county (报备)."),
-}
-
-
 def _may_do(user, task: Task) -> bool:
     return not task.owner_permission or user.has_perm(task.owner_permission)
 
@@ -210,20 +185,21 @@ def _task_page(request, task, deadline, form=None, *, status=200):
     may_do = _may_do(user, task)
     is_open = task.status in engine.OPEN_TASK_STATUSES
     mine = task.owner_id == user.pk
-    form_class = STEP_FORMS.get(deadline.step)
+    step = programs.step(deadline.flow, deadline.step)
+    form_class = step.fields if step is not None else None
     if not (form_class is not None and is_open and may_do and (task.owner_id is None or mine)):
         form = None  # done, or someone else's: nothing to fill in
     elif form is None:
-        form = form_class(application=application)
-    balances = (case_rows.fund_balances([application.township_code]) if deadline.step in TOWNSHIP_FUND_STEPS
-                else {})
+        form = form_class(case=application)
+    shows_fund = step is not None and step.shows_fund
+    balances = case_rows.fund_balances([application.township_code]) if shows_fund else {}
     return render(request, "cases/task_detail.html", {
         "task": task, "deadline": deadline, "application": application, "form": form,
-        "step_help": STEP_HELP.get(deadline.step, ""), "is_open": is_open, "mine": mine,
+        "step_help": step.help if step is not None else "", "is_open": is_open, "mine": mine,
         "owner": task.owner if task.owner_id else None,
         "can_claim": is_open and may_do and task.owner_id is None,
         "can_release": mine and task.status == STATUS.ASSIGNED,
-        "show_fund": deadline.step in TOWNSHIP_FUND_STEPS,
+        "show_fund": shows_fund,
         "fund_balance": balances.get(application.township_code),
         "investigators": list(application.investigators.order_by("username")),
         "now": timezone.now(),
@@ -261,17 +237,15 @@ def task_detail(request, pk):
 
     if not may_do:
         raise PermissionDenied
-    form_class = STEP_FORMS.get(deadline.step)
-    if form_class is None:
+    step = programs.step(deadline.flow, deadline.step)
+    if step is None or step.fields is None:
         raise Http404
     application = _application_for(user, deadline.application_id)
-    form = form_class(request.POST, application=application)
+    form = step.fields(request.POST, case=application)
     if not form.is_valid():
         return _task_page(request, task, deadline, form, status=400)
-    step = deadline.step
     try:
-        result = engine.complete(user, task.pk, services.STEP_SERVICES[step], request=request,
-                                 **form.service_fields())
+        result = engine.complete(user, task.pk, step.service, request=request, **form.service_fields())
     except InvalidInput as exc:
         apply_errors(form, exc.errors)
         return _task_page(request, task, deadline, form, status=400)
@@ -282,7 +256,7 @@ def task_detail(request, pk):
         return redirect("task_detail", pk=task.pk)
     application = Application.objects.get(pk=deadline.application_id)
     messages.success(request, _("%(step)s recorded. The application is now: %(status)s.") % {
-        "step": step_label(step), "status": application.get_status_display()})
+        "step": step.label, "status": application.status_label})
     return redirect(_next_task_url(user, application.pk) or application.get_absolute_url())
 
 
@@ -315,10 +289,12 @@ def task_release(request, pk):
 INBOX_TABS = {"mine": gettext_lazy("My tasks"), "queue": gettext_lazy("My township's unclaimed tasks")}
 
 
-@staff_view("assistance.do_intake")
+@staff_view()
 @require_safe
 def task_inbox(request):
     user = request.user
+    if not any(user.has_perm(perm) for perm in programs.case_step_permissions()):
+        raise PermissionDenied
     tab = request.GET.get("tab") if request.GET.get("tab") in INBOX_TABS else "mine"
     page = Paginator(case_rows.inbox(user, tab).select_related("assignee"), PAGE_SIZE).get_page(
         request.GET.get("page"))
@@ -334,7 +310,7 @@ def task_inbox(request):
 @require_safe
 def approval_queue(request):
     user = request.user
-    if not (user.has_perm("assistance.township_approve") or user.has_perm("assistance.county_approve")):
+    if not case_rows.approval_steps(user):
         raise PermissionDenied
     page = Paginator(case_rows.approvals(user).select_related("assignee"), PAGE_SIZE).get_page(
         request.GET.get("page"))
@@ -342,8 +318,10 @@ def approval_queue(request):
     now = timezone.now()
     case_rows.attach_cases(rows)
     case_rows.prepare_queue_rows(rows, now)
-    balances = case_rows.fund_balances([d.region_code[:9] + "000" for d in rows if d.step in TOWNSHIP_FUND_STEPS])
     for deadline in rows:
-        deadline.shows_fund = deadline.step in TOWNSHIP_FUND_STEPS
+        step = programs.step(deadline.flow, deadline.step)
+        deadline.shows_fund = step is not None and step.shows_fund
+    balances = case_rows.fund_balances([d.region_code[:9] + "000" for d in rows if d.shows_fund])
+    for deadline in rows:
         deadline.fund_balance = balances.get(deadline.region_code[:9] + "000")
     return render(request, "cases/approval_queue.html", {"page": page, "now": now})

@@ -1,11 +1,14 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-# (url name, label, permission needed: None, one, or a tuple of which any one will do)
+from core import programs
+
+# (url name, label, permission needed: None, one, a tuple of which any one will do, or a
+# function returning such a tuple — the steps' permissions, read from the step tables)
 MENU = [
     ("home", _("Home"), None),
-    ("task_inbox", _("Tasks"), "assistance.do_intake"),
-    ("approval_queue", _("Approvals"), ("assistance.township_approve", "assistance.county_approve")),
+    ("task_inbox", _("Tasks"), programs.case_step_permissions),
+    ("approval_queue", _("Approvals"), programs.decision_permissions),
     ("application_list", _("Applications"), "assistance.view_application"),
     ("household_list", _("Households"), "registry.view_household"),
     ("household_create", _("Register household"), "registry.add_household"),
@@ -32,6 +35,8 @@ SECTIONS = {
 def _allowed(user, perm) -> bool:
     if perm is None:
         return True
+    if callable(perm):
+        perm = tuple(perm())
     if isinstance(perm, tuple):
         return any(user.has_perm(p) for p in perm)
     return user.has_perm(perm)

@@ -80,7 +80,7 @@ def write_breaches(deadlines: QuerySet[Deadline], out: IO[bytes], *, now, progre
                     text_cell(sheet, deadline.region_name),
                     text_cell(sheet, deadline.region_code),
                     text_cell(sheet, flow_label(deadline.flow)),
-                    text_cell(sheet, step_label(deadline.step)),
+                    text_cell(sheet, step_label(deadline.flow, deadline.step)),
                     local_time(sheet, deadline.due_at),
                     hours,
                     text_cell(sheet, overdue_text(hours)),
@@ -119,7 +119,7 @@ def dashboard_workbook(board, *, months, on_time, ages, now) -> bytes:
     sheet = workbook.create_sheet(_("By step"))
     header(sheet, [_("Flow"), _("Step"), _("Overdue")], (24, 24, 10))
     for row in board.by_step:
-        sheet.append([text_cell(sheet, flow_label(row["flow"])), text_cell(sheet, step_label(row["step"])),
+        sheet.append([text_cell(sheet, flow_label(row["flow"])), text_cell(sheet, step_label(row["flow"], row["step"])),
                       row["count"]])
 
     sheet = workbook.create_sheet(_("By age"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistance import services
+from core import programs
 from deadlines.calendar_admin import load_year
 from deadlines.models import Deadline
 from workflows import engine
@@ -23,7 +24,7 @@ def open_task(application, step: str) -> Deadline:
 def do(user, application, step: str, **fields):
     """Complete the open task ``step`` of ``application`` as ``user``."""
     deadline = open_task(application, step)
-    return engine.complete(user, deadline.subject_id, services.STEP_SERVICES[step], **fields)
+    return engine.complete(user, deadline.subject_id, programs.step(deadline.flow, step).service, **fields)
 
 
 def open_steps(application) -> list[str]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from assistance.models import Application, Status
+from assistance.models import Application
 from deadlines.models import Deadline
+from workflows.temporary.models import Status
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistance.models import Application, Instalment, Status
+from assistance.models import Application, Instalment
 from deadlines.models import Deadline, DeadlineFiring
 from deadlines.sweep import sweep
 from funds import services as funds
@@ -15,6 +15,7 @@ from funds.models import LedgerEntry, ReserveFund
 from regions.models import Region
 from tests.assistance.conftest import do, new_case, open_steps
 from tests.conftest import TOWNSHIP_A
+from workflows.temporary.models import Status
 
 pytestmark = pytest.mark.django_db
 

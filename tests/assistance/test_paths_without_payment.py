@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from viewflow.workflow.models import Task
 
-from assistance.models import Application, Status
+from assistance.models import Application
 from audit.models import AuditEvent
 from core.errors import InvalidInput, NotPermitted
 from tests.assistance.conftest import do, new_case, open_steps
+from workflows.temporary.models import Status
 
 pytestmark = pytest.mark.django_db
 

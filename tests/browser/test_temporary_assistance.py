@@ -19,10 +19,11 @@ from django.apps import apps
 from django.conf import settings
 from playwright.sync_api import expect
 
-from assistance.models import Application, Status
+from assistance.models import Application
 from deadlines.calendar_admin import load_year
 from documents.models import Document
 from tests.conftest import PASSWORD, TOWNSHIP_A
+from workflows.temporary.models import Status
 
 SCREENSHOT = Path(settings.BASE_DIR) / "var" / "screenshot-case.png"
 PHONE_WIDTH = 390

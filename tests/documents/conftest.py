@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistance.models import Application, Instalment, InstalmentStatus, Status
+from assistance.models import Application, Instalment, InstalmentStatus
+from workflows.temporary.models import Status
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DECIDED_AT = datetime.datetime(2026, 11, 28, 10, 30, tzinfo=SHANGHAI)

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from assistance.models import Status
 from documents import rendering, services
 from documents.models import DocumentKind
+from workflows.temporary.models import Status
 
 from .conftest import REJECTION_REASON, pdf_pages, pdf_text
 

@@ -8,11 +8,12 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from assistance.models import Instalment, InstalmentStatus, Status
+from assistance.models import Instalment, InstalmentStatus
 from audit.models import AuditEvent
 from core.errors import Conflict, InvalidInput
 from documents import services, tasks
 from documents.models import Document, DocumentKind, ImmutableDocumentError
+from workflows.temporary.models import Status
 
 from .conftest import pdf_text
 

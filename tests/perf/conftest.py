@@ -18,7 +18,7 @@ from deadlines.models import Deadline, SlaPolicy
 from registry.models import Household, Person
 from registry.synthetic import make_id_number
 from tests.conftest import VILLAGE_A1
-from workflows.temporary.flows import STEP_ROLES, TemporaryAssistanceFlow
+from workflows.temporary.flows import STEPS, TemporaryAssistanceFlow
 
 STATUS_AT_STEP = {"intake": "intake", "investigate": "investigation", "township_approve": "township_review",
                   "county_approve": "county_review", "disburse": "approved"}
@@ -68,7 +68,7 @@ class Work:
         return Deadline.objects.bulk_create([
             Deadline(subject_type=task_type, subject_id=t.pk, flow="temporary", step=step, program="temporary",
                      region_code=village, application_id=a.pk, policy=policy, assignee=assignee,
-                     role=STEP_ROLES[step], started_at=now - datetime.timedelta(days=4), due_at=due,
+                     role=STEPS[step].role, started_at=now - datetime.timedelta(days=4), due_at=due,
                      status="closed" if closed else "open", closed_at=now - datetime.timedelta(days=1) if closed else None,
                      breached_at=due if overdue and not closed else None, escalation_level=1 if overdue else 0)
             for a, t in zip(applications, tasks, strict=True)])

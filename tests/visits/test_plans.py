@@ -55,8 +55,14 @@ def test_the_shared_household_fixture(clock, household):
     assert (plan_of(spouse).tier, plan_of(spouse).period) == ("high_risk", "week")
 
 
-def test_dispersed_tekun_recipients_are_key(clock, make_resident, alice):
+def test_dispersed_tekun_recipients_are_key(clock, make_resident, alice, monkeypatch):
     from assistance.models import Application
+    from core import programs
+
+    # The rule reads "receiving" from the program's own statuses (core.programs); until the
+    # 特困 program folder exists, a stand-in declares that an approved case receives support.
+    monkeypatch.setitem(programs._FLOWS, "tekun", programs.Program(
+        code="tekun", label="特困", receiving_statuses=frozenset({"approved"})))
 
     person = make_resident(born=born(50))
     services.recompute_plans()

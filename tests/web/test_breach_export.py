@@ -63,7 +63,7 @@ def test_the_sheet_columns(sam, spread, tmp_path):  # noqa: F811
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["J"].width == 20
     a = spread["a"]
-    assert values[1] == ["济阳街道", "东关社区", VILLAGE_A1, "Minimum living allowance", "Home investigation",
+    assert values[1] == ["济阳街道", "东关社区", VILLAGE_A1, "Temporary assistance", "Home investigation",
                          at(2026, 3, 6).replace(tzinfo=None), 252, "10 days 12 hours", 2, "=石磊", "No", "=石磊",
                          f"Household {a.subject_id}"]
     assert sheet["J2"].data_type == "s" and sheet["F2"].number_format == "yyyy-mm-dd hh:mm"
@@ -116,7 +116,7 @@ def test_above_the_limit_a_job_writes_the_same_rows(as_user, sam, spread, settin
     sweep(NOW)
     client = as_user(sam)
     params = {"region": COUNTY, "step": "", "age": "3to7d"}
-    make(VILLAGE_A1, at(2026, 3, 12), step="public_notice")  # 4.5 days overdue
+    make(VILLAGE_A1, at(2026, 3, 12), step="county_approve")  # 4.5 days overdue
     inline = sheet_rows(client.get(reverse("sla_breaches_export"), params).content)
     assert len(inline) == 3
     job, content = export_as_job(client, "sla_breaches_export", params, settings, django_capture_on_commit_callbacks)

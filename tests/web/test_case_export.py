@@ -27,7 +27,7 @@ from web.case_export import write_applications
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["Application no.", "Applicant", "ID number (masked)", "Village / community", "Status", "Kind",
+HEADER = ["Application no.", "Applicant", "ID number (masked)", "Village / community", "Program", "Status", "Kind",
           "Cause category", "Amount requested (yuan)", "Amount approved (yuan)", "Amount paid (yuan)", "Received at"]
 OUTSIDE = "370812001000"
 
@@ -62,13 +62,12 @@ def test_the_sheet_columns_masked_numbers_and_amounts(alice, household, tmp_path
     assert all(cell.font.bold for cell in sheet[1])
     # Newest first, as the list shows them.
     assert [row[0] for row in values[1:]] == [second.pk, first.pk]
-    assert values[2][1:7] == ["王德明", "370811********0318", "东关社区", "Awaiting intake check",
-                              "Expense (unavoidable spending)",
-                              "Other"]
-    assert [str(amount) for amount in values[2][7:10]] == ["1200", "1000", "500"]
-    assert values[2][10] == "2026-03-16 09:00"
-    assert sheet["H2"].number_format == "#,##0.00"
-    assert values[1][8] is None  # nothing approved yet
+    assert values[2][1:8] == ["王德明", "370811********0318", "东关社区", "Temporary assistance",
+                              "Awaiting intake check", "Expense (unavoidable spending)", "Other"]
+    assert [str(amount) for amount in values[2][8:11]] == ["1200", "1000", "500"]
+    assert values[2][11] == "2026-03-16 09:00"
+    assert sheet["I2"].number_format == "#,##0.00"
+    assert values[1][9] is None  # nothing approved yet
     assert household.head.id_number not in "".join(str(value) for row in values for value in row)
 
 

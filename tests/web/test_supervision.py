@@ -34,7 +34,7 @@ def calendar(db):
     load_year(2026)
 
 
-def make(region, due, *, step="investigate", flow="dibao", close_at=None, assignee=None) -> Deadline:
+def make(region, due, *, step="investigate", flow="temporary", close_at=None, assignee=None) -> Deadline:
     household = Household.objects.create(region_id=region, address="x", registration="rural")
     deadline = services.open_deadline(
         household, flow=flow, step=step, region_code=region, started_at=at(2026, 3, 2, 9), due_at=due,
@@ -52,7 +52,7 @@ def spread(calendar, regions, time_machine):
     time_machine.move_to(NOW, tick=False)
     return {
         "a": make(VILLAGE_A1, at(2026, 3, 6)),                                    # 10.5 days overdue
-        "b": make(VILLAGE_B1, at(2026, 3, 13), step="public_notice"),             # 3.5 days overdue
+        "b": make(VILLAGE_B1, at(2026, 3, 13), step="county_approve"),             # 3.5 days overdue
         "c": make(VILLAGE_C1, at(2026, 3, 15)),                                   # 1.5 days, other county
         "later": make(VILLAGE_A1, at(2026, 3, 20)),
         "on_time": make(VILLAGE_A1, at(2026, 3, 10), close_at=at(2026, 3, 9)),
@@ -149,7 +149,7 @@ def test_dashboard_tables_and_chart(as_user, sam, spread):
     html = response.content.decode()
     assert 'id="trend-data"' in html and "vendor/chartjs/chart.umd.min.js" in html
     assert "<canvas" in html and "data-trend-table" in html  # the table is the chart's fallback
-    assert ">dibao" not in html and "investigate<" not in html  # step names are readable, not codes
+    assert ">temporary" not in html and "investigate<" not in html  # step names are readable, not codes
 
 
 def test_dashboard_export(as_user, sam, spread):
@@ -172,11 +172,11 @@ def test_drill_down_filters(as_user, sam, spread):
     url = reverse("sla_breaches")
     assert listed(client.get(url, {"region": TOWNSHIP_A})) == {spread["a"].pk}
     assert listed(client.get(url, {"region": TOWNSHIP_B})) == {spread["b"].pk}
-    assert listed(client.get(url, {"step": "public_notice"})) == {spread["b"].pk}
+    assert listed(client.get(url, {"step": "temporary.county_approve"})) == {spread["b"].pk}
     assert listed(client.get(url, {"age": "gt7d"})) == {spread["a"].pk}
     assert listed(client.get(url, {"age": "3to7d"})) == {spread["b"].pk}
     assert listed(client.get(url, {"age": "lt1d"})) == set()
-    assert listed(client.get(url, {"region": TOWNSHIP_A, "step": "public_notice"})) == set()
+    assert listed(client.get(url, {"region": TOWNSHIP_A, "step": "temporary.county_approve"})) == set()
 
 
 def test_drill_down_rejects_filters_outside_the_scope(as_user, sam, spread):
@@ -204,7 +204,7 @@ def test_drill_down_in_english(as_user, sam, spread):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client.get(reverse("sla_breaches")).content.decode()
     assert "Overdue work" in html
-    assert "10 days 12 hours" in html and "Minimum living allowance · Home investigation" in html
+    assert "10 days 12 hours" in html and "Temporary assistance · Home investigation" in html
 
 
 def test_case_of_work_that_is_not_a_household(alice, calendar):
@@ -213,7 +213,7 @@ def test_case_of_work_that_is_not_a_household(alice, calendar):
     from web.deadline_rows import case_of
 
     # Workflow tasks are the usual subjects: they have no page of their own, their application has.
-    deadline = services.open_deadline(alice, flow="dibao", step="investigate", region_code=VILLAGE_A1,
+    deadline = services.open_deadline(alice, flow="temporary", step="investigate", region_code=VILLAGE_A1,
                                       due_at=at(2026, 3, 6), application_id=77)
     with translation.override("en"):
         case = case_of(Deadline.objects.prefetch_related("subject").get(pk=deadline.pk))
@@ -284,7 +284,7 @@ def test_dashboard_costs_the_same_at_3_and_30_rows(as_user, sam, calendar, regio
 def test_pause_then_resume_through_the_views(as_user, sam, spread):
     client = as_user(sam)
     deadline = spread["b"]
-    back = reverse("sla_breaches") + "?step=public_notice"
+    back = reverse("sla_breaches") + "?step=temporary.county_approve"
     response = client.post(reverse("deadline_pause", args=[deadline.pk]),
                            {"reason": "等待申请人补交住院证明", "next": back})
     assert response.status_code == 302 and response["Location"] == back

@@ -22,8 +22,9 @@ from viewflow.workflow.models import Process
 from funds.models import ReplenishmentRequest
 from workflows.engine import open_task_deadline
 
-FLOW = "reserve_fund"
-ROLE = "county_finance"
+from .steps import CODE, FLOW
+
+STEP = FLOW.steps["replenish"]
 
 
 def task_page(request, **kwargs):
@@ -42,7 +43,7 @@ class ReplenishmentFlow(flow.Flow):
     lock_impl = lock.select_for_update_lock
 
     start = flow.StartHandle(this.start_request).Next(this.replenish)
-    replenish = (flow.View(task_page).Permission("funds.approve_replenishment")
+    replenish = (flow.View(task_page).Permission(STEP.permission)
                  .onCreate(this.task_created).Next(this.end))
     end = flow.End()
 
@@ -62,4 +63,4 @@ class ReplenishmentFlow(flow.Flow):
 
     def task_created(self, activation):
         replenishment = self.replenishment(activation.process)
-        open_task_deadline(activation, flow=FLOW, role=ROLE, region_code=replenishment.fund.township_id)
+        open_task_deadline(activation, flow=CODE, role=STEP.role, region_code=replenishment.fund.township_id)

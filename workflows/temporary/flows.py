@@ -8,9 +8,10 @@
                       ├─ refer / above limit / staff relative ─> county_approve ─┬─ approve ─> disburse
                       └─ reject ─> end (written notice)                          └─ reject ─> end
 
-Each step is a viewflow View node: the role is its permission, the assignment its
-owner, and its deadline opens with the task. The step's state change itself is an
-assistance service, called through workflows.engine.complete.
+Each step is a viewflow View node: its permission and role come from the step table
+(steps.py), the assignment is its owner, and its deadline opens with the task. The
+step's state change itself is the step's service, called through
+workflows.engine.complete.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.models import Process
 
-from assistance.models import Application, Status
+from assistance.models import Application
 from workflows.engine import open_task_deadline
 
-FLOW = "temporary"
+from .models import CODE, Status, TemporaryCase
+from .steps import PROGRAM
+
+STEPS = PROGRAM.steps
 
 
 def task_page(request, **kwargs):
@@ -33,18 +37,9 @@ def task_page(request, **kwargs):
     return HttpResponseRedirect(reverse("task_detail", args=[task_id]) if task_id else "/")
 
 
-# (role, permission) of each human step
-STEP_ROLES = {
-    "intake": "caseworker",
-    "receive_documents": "caseworker",
-    "investigate": "caseworker",
-    "pay_first": "township_head",
-    "complete_paperwork": "caseworker",
-    "township_approve": "township_head",
-    "county_approve": "county_reviewer",
-    "disburse": "caseworker",
-    "file_with_county": "caseworker",
-}
+def _node(name: str):
+    """A human step: its permission from the step table, its deadline opened on creation."""
+    return flow.View(task_page).Permission(STEPS[name].permission)
 
 
 def _status(*statuses):
@@ -58,41 +53,41 @@ class TemporaryAssistanceFlow(flow.Flow):
 
     start = flow.StartHandle(this.start_case).Next(this.intake)
 
-    intake = (flow.View(task_page).Permission("assistance.do_intake")
+    intake = (_node("intake")
               .Assign(this.intake_owner).onCreate(this.task_created).Next(this.after_intake))
     after_intake = (flow.Switch()
                     .Case(this.receive_documents, _status(Status.INCOMPLETE))
                     .Case(this.pay_first, _status(Status.URGENT_PAYMENT))
                     .Case(this.end_referred, _status(Status.REFERRED_OUT))
                     .Default(this.investigate))
-    receive_documents = (flow.View(task_page).Permission("assistance.do_intake")
+    receive_documents = (_node("receive_documents")
                          .Assign(this.intake_owner).onCreate(this.task_created).Next(this.intake))
 
-    pay_first = (flow.View(task_page).Permission("assistance.pay_first")
+    pay_first = (_node("pay_first")
                  .onCreate(this.task_created).Next(this.complete_paperwork))
-    complete_paperwork = (flow.View(task_page).Permission("assistance.investigate")
+    complete_paperwork = (_node("complete_paperwork")
                           .Assign(this.intake_owner).onCreate(this.task_created).Next(this.township_approve))
-    investigate = (flow.View(task_page).Permission("assistance.investigate")
+    investigate = (_node("investigate")
                    .onCreate(this.task_created).Next(this.township_approve))
 
-    township_approve = (flow.View(task_page).Permission("assistance.township_approve")
+    township_approve = (_node("township_approve")
                         .onCreate(this.task_created).Next(this.after_township))
     after_township = (flow.Switch()
                       .Case(this.county_approve, _status(Status.COUNTY_REVIEW))
                       .Case(this.end_rejected, _status(Status.REJECTED))
                       .Default(this.disburse))
-    county_approve = (flow.View(task_page).Permission("assistance.county_approve")
+    county_approve = (_node("county_approve")
                       .onCreate(this.task_created).Next(this.after_county))
     after_county = (flow.Switch()
                     .Case(this.end_rejected, _status(Status.REJECTED))
                     .Default(this.disburse))
 
-    disburse = (flow.View(task_page).Permission("assistance.disburse")
+    disburse = (_node("disburse")
                 .onCreate(this.task_created).Next(this.after_disburse))
     after_disburse = (flow.Switch()
                       .Case(this.file_with_county, _status(Status.PAID))
                       .Default(this.disburse))
-    file_with_county = (flow.View(task_page).Permission("assistance.file_with_county")
+    file_with_county = (_node("file_with_county")
                         .onCreate(this.task_created).Next(this.end))
 
     end = flow.End()
@@ -100,10 +95,10 @@ class TemporaryAssistanceFlow(flow.Flow):
     end_referred = flow.End()
 
     @staticmethod
-    def application(process) -> Application:
+    def application(process) -> TemporaryCase:
         cached = getattr(process, "_application", None)
         if cached is None:
-            cached = Application.objects.get(pk=process.artifact_object_id)
+            cached = TemporaryCase.objects.get(pk=process.artifact_object_id)
             process._application = cached
         return cached
 
@@ -118,6 +113,6 @@ class TemporaryAssistanceFlow(flow.Flow):
 
     def task_created(self, activation):
         application = self.application(activation.process)
-        open_task_deadline(activation, flow=FLOW, role=STEP_ROLES[activation.task.flow_task.name],
+        open_task_deadline(activation, flow=CODE, role=STEPS[activation.task.flow_task.name].role,
                            region_code=application.region_code, program=application.program,
                            application_id=application.pk)

@@ -6,7 +6,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from assistance.models import Status
+from core import programs
 from core.money import figures
 from deadlines.labels import step_label as _step_label
 
@@ -24,8 +24,9 @@ def yuan(value) -> str:
 
 
 @register.filter
-def step_name(step: str) -> str:
-    return _step_label(step)
+def step_name(deadline) -> str:
+    """The step's name as its flow declares it."""
+    return _step_label(deadline.flow, deadline.step)
 
 
 @register.filter
@@ -34,10 +35,11 @@ def case_event(event: str) -> str:
 
 
 @register.filter
-def status_name(code) -> str:
-    if code in Status.values:
-        return str(Status(code).label)
-    return str(code or "—")
+def status_name(code, program: str = "") -> str:
+    """A status code in words, by its case's program (``code|status_name:application.program``)."""
+    if program:
+        return programs.status_label(program, code)
+    return str(dict(programs.status_choices()).get(code, code or "—"))
 
 
 @register.filter

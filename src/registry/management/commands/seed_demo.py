@@ -101,13 +101,10 @@ class Command(BaseCommand):
         self._seed_cases(out)
 
     def _seed_cases(self, out):
-        from assistance.demo import seed_cases
+        from core import programs
         from registry.demo import demo_map
 
         township = demo_map().townships[0][0]
-        cases = seed_cases(township)
-        if cases.no_households:
-            out(_("Temporary-assistance demo cases: none, the first township has no households yet."))
-            return
-        out(_("Temporary-assistance demo cases: %(n)d in %(s)d states (%(o)d steps overdue).") % {
-            "n": cases.created, "s": len(cases.by_status), "o": cases.overdue})
+        for spec in programs.programs():
+            if spec.demo is not None:
+                out(spec.demo(township))

@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from assistance import services
+from assistance.models import Application
 from deadlines.models import Deadline, DeadlineStatus
 from regions.models import Region
 from registry.models import Household
 from staff.models import User
 from workflows import engine
-
-from . import services
-from .models import Application
 
 FUND_ALLOCATION = "30000.00"
 # (cause category, kind, amount requested, cause) — the hardships the demo households meet.
@@ -45,8 +45,10 @@ class CaseReport:
 
 
 def _step(user, application, step, **fields):
+    from .steps import PROGRAM
+
     deadline = Deadline.objects.exclude(status=DeadlineStatus.CLOSED).get(application_id=application.pk, step=step)
-    return engine.complete(user, deadline.subject_id, services.STEP_SERVICES[step], **fields)
+    return engine.complete(user, deadline.subject_id, PROGRAM.steps[step].service, **fields)
 
 
 def _open(caseworker, household, n, **overrides):
@@ -68,6 +70,15 @@ def _ensure_fund(admin, finance, township_code: str):
                                target_balance=FUND_ALLOCATION)
         funds.allocate(finance, fund, FUND_ALLOCATION, "演示：县级财务预拨备用金")
     return fund
+
+
+def summary(township_code: str) -> str:
+    """Seed the demo cases and say what the demo holds, for ``seed_demo``."""
+    cases = seed_cases(township_code)
+    if cases.no_households:
+        return _("Temporary-assistance demo cases: none, the first township has no households yet.")
+    return _("Temporary-assistance demo cases: %(n)d in %(s)d states (%(o)d steps overdue).") % {
+        "n": cases.created, "s": len(cases.by_status), "o": cases.overdue}
 
 
 def seed_cases(township_code: str) -> CaseReport:

@@ -1,0 +1,213 @@
+"""The one table of flows, programs and their steps.
+
+A program (temporary assistance, 低保, 特困, …) is one folder under ``workflows/``: a
+Django app whose ``ready()`` registers a ``Program`` here, with its viewflow flow, its
+status machine and one ``Step`` per human task. Flows that are not programs (the
+reserve fund's replenishment, home visits) register a ``FlowSpec`` the same way.
+
+Everything that shows or runs a step — the queues, the task page, the API's complete
+endpoint, deadline labels and default policies, the breach dashboard, exports, the
+roles' permissions — reads this table. Nothing outside a program's folder names its
+steps; this module names none either, it only holds what the folders declare.
+
+It sits in ``core`` because the layers below the web and the API (deadlines, staff,
+documents, the shared case) read it too; the program folders write to it at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """One level of a default escalation chain: ``roles`` are told ``after_hours`` past the due time."""
+
+    level: int
+    after_hours: int
+    roles: str
+    region_level: str = ""
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A step's legal time limit, as the national default policy row it seeds. Administrators
+    override it per region and date of effect in the admin (deadlines.SlaPolicy)."""
+
+    duration: int
+    unit: str  # deadlines.models.Unit: working_days, calendar_days, hours
+    remind_before: int = 0
+    basis: str = ""
+    escalation: tuple[Escalation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One human step of a flow, declared once.
+
+    ``fields`` is the step's form: a Django form class taking ``case=`` (the flow's
+    artifact) whose ``service_fields()`` are the keyword arguments of ``service``. The
+    same class checks the web page's POST and the API's JSON. ``service(user, task,
+    request=…, **fields)`` is the one function for the step's state change.
+    """
+
+    name: str
+    role: str
+    permission: str  # "app_label.codename", also the viewflow node's permission
+    label: str | Promise
+    help: str | Promise = ""
+    fields: type | None = None
+    service: Callable[..., Any] | None = None
+    limit: Limit | None = None
+    # Pays money out (a ledger entry or a transfer): the page confirms amount and payee.
+    moves_money: bool = False
+    # Decides the case (approve / reject): listed in the approval queue of its role.
+    decides: bool = False
+    # Commits the township's reserve fund: its page and queue row show the fund's balance.
+    shows_fund: bool = False
+
+
+@dataclass
+class FlowSpec:
+    """A flow and its human steps. ``code`` is what deadline rows and SLA policies store."""
+
+    code: str
+    label: str | Promise
+    steps: dict[str, Step] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for name, step in self.steps.items():
+            if step.name != name:
+                raise ValueError(f"step {step.name!r} is filed under {name!r} in flow {self.code!r}")
+
+    @property
+    def is_program(self) -> bool:
+        return False
+
+
+@dataclass
+class Program(FlowSpec):
+    """A flow whose artifact is a case (assistance.Application with ``program=code``).
+
+    ``case_model`` is the program's proxy of the shared case carrying its status
+    machine; ``statuses`` its TextChoices. The status sets tell shared parts what a
+    status means without knowing it: ``open_statuses`` (work to do), ``decided_statuses``
+    (approved, whatever the payment), ``receiving_statuses`` (the household receives the
+    benefit). ``documents`` maps a document kind to the statuses it may be issued in
+    (None: whenever its own facts allow). ``open_case(actor, household, applicant,
+    **fields)`` checks and returns the program's own fields of a new case.
+    """
+
+    flow_class: Callable[[], type] | None = None
+    case_model: Callable[[], type] | None = None
+    statuses: type | None = None
+    open_statuses: frozenset[str] = frozenset()
+    decided_statuses: frozenset[str] = frozenset()
+    receiving_statuses: frozenset[str] = frozenset()
+    rejected_statuses: frozenset[str] = frozenset()
+    documents: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    open_case: Callable[..., dict] | None = None
+    # Opened from the web's application form (which holds kind, cause category and amount).
+    opened_on_web: bool = False
+    # Pays from the township's reserve fund: ``may_pay(case, instalment_number)`` says whether now.
+    may_pay: Callable[[Any, int], bool] | None = None
+    # Seeds demo cases for `seed_demo`: ``demo(township_code)`` returns a line saying what it holds.
+    demo: Callable[..., str] | None = None
+
+    @property
+    def is_program(self) -> bool:
+        return True
+
+    def status_label(self, code: str) -> str:
+        if self.statuses is not None and code in self.statuses.values:
+            return str(self.statuses(code).label)
+        return code or "—"
+
+    def flow(self) -> type:
+        return self.flow_class()
+
+    def model(self) -> type:
+        return self.case_model()
+
+
+_FLOWS: dict[str, FlowSpec] = {}
+
+
+def register(spec: FlowSpec) -> FlowSpec:
+    """Called from a flow folder's AppConfig.ready(); registering the same code twice is a mistake."""
+    existing = _FLOWS.get(spec.code)
+    if existing is not None and existing is not spec:
+        raise ValueError(f"flow {spec.code!r} is registered twice")
+    _FLOWS[spec.code] = spec
+    return spec
+
+
+def flows() -> Iterator[FlowSpec]:
+    return iter(list(_FLOWS.values()))
+
+
+def programs() -> Iterator[Program]:
+    return (spec for spec in flows() if spec.is_program)
+
+
+def flow(code: str) -> FlowSpec | None:
+    return _FLOWS.get(code)
+
+
+def program(code: str) -> Program | None:
+    spec = _FLOWS.get(code)
+    return spec if spec is not None and spec.is_program else None
+
+
+def step(flow_code: str, step_name: str) -> Step | None:
+    spec = _FLOWS.get(flow_code)
+    return spec.steps.get(step_name) if spec is not None else None
+
+
+def steps() -> Iterator[tuple[FlowSpec, Step]]:
+    for spec in flows():
+        for s in spec.steps.values():
+            yield spec, s
+
+
+def role_permissions() -> dict[str, list[str]]:
+    """role → the step permissions it holds, from every flow's steps."""
+    by_role: dict[str, list[str]] = {}
+    for _spec, s in steps():
+        perms = by_role.setdefault(s.role, [])
+        if s.permission not in perms:
+            perms.append(s.permission)
+    return by_role
+
+
+def decision_permissions() -> list[str]:
+    """The permissions of steps that decide cases: holders have an approval queue."""
+    return sorted({s.permission for spec, s in steps() if s.decides and spec.is_program})
+
+
+def case_step_permissions() -> list[str]:
+    """Every permission of a program's step: holders have a task inbox."""
+    return sorted({s.permission for spec, s in steps() if spec.is_program})
+
+
+def status_label(program_code: str, status: str) -> str:
+    spec = program(program_code)
+    return spec.status_label(status) if spec is not None else (status or "—")
+
+
+def status_choices() -> list[tuple[str, str]]:
+    """Every program's statuses, each code once (programs may share a code such as "rejected")."""
+    seen: dict[str, Any] = {}
+    for spec in programs():
+        if spec.statuses is not None:
+            for value, label in spec.statuses.choices:
+                seen.setdefault(value, label)
+    return list(seen.items())
+
+
+def program_choices() -> list[tuple[str, Any]]:
+    return [(spec.code, spec.label) for spec in programs()]
