@@ -170,7 +170,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     def create(self, request, *args, **kwargs):
         data = ApplicationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        application = assistance.open_application(request.user, request=request, **data.validated_data)
+        # A program's own fields go to it only when sent: each program checks those it knows.
+        shared = {"household", "program", "cause", "applicant", "related_to_staff"}
+        fields = {k: v for k, v in data.validated_data.items() if k in shared or k in request.data}
+        application = assistance.open_application(request.user, request=request, **fields)
         return Response(ApplicationSerializer(application, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
 

@@ -1,9 +1,13 @@
-"""Applications for assistance and the rules that govern them.
+"""The shared case (every program's application) and the rules that govern them.
 
-The application's status is a django-fsm field with ``protected=True``: it changes
-only through the transitions below, and those only through assistance.services,
-which check role, region and separation of duties, lock the row and audit. No path
-— web, API, admin or shell — can pay an unapproved case or approve a paid one.
+``Application`` holds what every program's case has: household, applicant, region,
+program, dates, decisions with reasons, amounts requested, approved and paid, and
+through other apps its documents, payments and history. Its status is a django-fsm
+field with ``protected=True`` and no transitions of its own: each program declares
+its statuses and transitions on its proxy of this model (workflows/<program>/models.py),
+and only that program's step services run them, checking role, region and separation
+of duties, locking the row and auditing. No path — web, API, admin or shell — can
+pay an unapproved case or approve a paid one.
 """
 
 from __future__ import annotations
@@ -68,7 +72,8 @@ class Application(models.Model):
                                            validators=[MinValueValidator(Decimal("0.01"))])
     amount_approved = models.DecimalField(_("amount approved"), **MONEY, null=True, blank=True)
     amount_paid = models.DecimalField(_("amount paid"), **MONEY, default=Decimal("0.00"))
-    status = FSMField(_("status"), max_length=20, default="intake", protected=True)
+    # Each program's own statuses (its proxy's transitions); a new case starts in its program's initial one.
+    status = FSMField(_("status"), max_length=20, default="", protected=True)
 
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("received by"),

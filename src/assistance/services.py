@@ -120,7 +120,7 @@ def open_application(actor, *, household: int, program: str, cause: str, applica
     with transaction.atomic():
         application = Application.objects.create(
             household=hh, applicant=person, region_code=hh.region_id, program=program, cause=cause,
-            created_by=actor, related_to_staff=bool(related_to_staff), **own)
+            status=spec.initial_status, created_by=actor, related_to_staff=bool(related_to_staff), **own)
         audit.record("assistance.application.opened", actor=actor, obj=application, region_code=application.region_code,
                      after={"status": application.status, "program": program,
                             "related_to_staff": application.related_to_staff,

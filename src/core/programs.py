@@ -102,6 +102,7 @@ class Program(FlowSpec):
     **fields)`` checks and returns the program's own fields of a new case.
     """
 
+    initial_status: str = ""
     flow_class: Callable[[], type] | None = None
     case_model: Callable[[], type] | None = None
     statuses: type | None = None

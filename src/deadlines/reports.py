@@ -75,11 +75,12 @@ def with_row_data(qs):
 
 
 def step_choices() -> list[tuple[str, str]]:
-    """("flow.step", "Flow · Step") of every step some policy times, for filters."""
-    from .labels import flow_step_label
-    from .models import SlaPolicy
+    """("flow.step", "Flow · Step") of every step the flows declare (core.programs), for filters."""
+    from core import programs
 
-    pairs = SlaPolicy.objects.order_by("flow", "step").values_list("flow", "step").distinct()
+    from .labels import flow_step_label
+
+    pairs = sorted((spec.code, step.name) for spec, step in programs.steps())
     return [(f"{flow}.{step}", flow_step_label(flow, step)) for flow, step in pairs]
 
 

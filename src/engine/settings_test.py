@@ -8,6 +8,13 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-product
 
 from .settings import *  # noqa: E402,F403
 
+# Programs defined only for the tests (tests/programs/<name>/, each an app that registers
+# itself like the folders under workflows/): installed here, nowhere else.
+_TEST_PROGRAMS = Path(__file__).resolve().parents[2] / "tests" / "programs"
+INSTALLED_APPS = [*INSTALLED_APPS, *(  # noqa: F405
+    f"tests.programs.{folder.name}" for folder in sorted(_TEST_PROGRAMS.iterdir())
+    if (folder / "apps.py").exists())]
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Eager tasks for tests that are not about Celery; those that are start a real worker.
 CELERY_TASK_ALWAYS_EAGER = True

@@ -30,7 +30,9 @@ def case_of(deadline, *, load_subject: bool = True) -> Case:
         return Case(case_text(deadline), reverse("household_detail", args=[deadline.subject_id]))
     url = subject_link(deadline) if load_subject else ""
     if load_subject and (url or deadline.application_id is None):
-        return Case(subject_title(deadline), url)
+        # A case's task is named by its case ("Application 12"), not by flow and step codes.
+        title = case_text(deadline) if deadline.application_id is not None else subject_title(deadline)
+        return Case(title, url)
     if deadline.application_id is not None:
         return Case(case_text(deadline), _application_url(deadline.application_id))
     return Case(case_text(deadline))

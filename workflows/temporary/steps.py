@@ -94,6 +94,7 @@ PROGRAM = Program(
     flow_class=_flow,
     case_model=_case_model,
     statuses=Status,
+    initial_status=Status.INTAKE,
     open_statuses=OPEN_STATUSES,
     decided_statuses=DECIDED_STATUSES,
     receiving_statuses=DECIDED_STATUSES,
