@@ -17,10 +17,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat, Left
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.money import CENT
 from core.scoping import ScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -104,6 +106,25 @@ class ReserveFund(models.Model):
 
     def get_status_display(self) -> str:
         return FundStatus(self.status).label
+
+
+class _Balance(Subquery):
+    def get_db_converters(self, connection):
+        # SQLite gives a computed decimal without its places (2500, where the column reads
+        # 2500.00): give it back as the column would.
+        return [*super().get_db_converters(connection), _to_cents]
+
+
+def _to_cents(value, expression, connection):
+    return value if value is None else value.quantize(CENT)
+
+
+def township_balance(region_code: str = "region_code") -> Subquery:
+    """The balance of the reserve fund of the township that the row's ``region_code`` (a
+    village's or the township's own) lies in, as a subquery to annotate a list with: None
+    when the township has no fund. A page of rows gets its balances with its rows."""
+    township = Concat(Left(OuterRef(region_code), 9), Value("000"))
+    return _Balance(ReserveFund.objects.filter(township_id=township).order_by().values("balance")[:1])
 
 
 class EntryKind(models.TextChoices):

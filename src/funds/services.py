@@ -213,15 +213,19 @@ def disburse(actor, *, application, instalment, request=None) -> LedgerEntry:
     return entry
 
 
+def may_reverse(actor) -> bool:
+    """County finance (adjust), or whoever pays out approved instalments (a paying step that does not decide)."""
+    return _user(actor) is not None and (actor.has_perm("funds.adjust") or any(
+        actor.has_perm(step.permission) for spec, step in programs.steps()
+        if spec.is_program and step.moves_money and not step.decides))
+
+
 def reverse(actor, entry: LedgerEntry, reason: str, request=None) -> LedgerEntry:
     """A payout that failed or was cancelled: its money goes back into the fund as a
     new entry linked to the original, dated now (also when the original's month is
     signed off). Never twice: a repeat returns the first reversal."""
     fund = ReserveFund.objects.select_related("township").get(pk=entry.fund_id)
-    # County finance (adjust), or whoever pays out approved instalments (a paying step that does not decide).
-    if _user(actor) is None or not (actor.has_perm("funds.adjust") or any(
-            actor.has_perm(step.permission) for spec, step in programs.steps()
-            if spec.is_program and step.moves_money and not step.decides)):
+    if not may_reverse(actor):
         raise NotPermitted(_("Your role may not reverse payouts."))
     if not code_visible_to(actor, fund.township_id):
         raise NotPermitted(_("This reserve fund is outside your region."))

@@ -52,7 +52,7 @@ def _fund_or_404(user, pk) -> ReserveFund:
 
 
 def _may_reverse(user) -> bool:
-    return user.has_perm("funds.adjust") or user.has_perm("assistance.disburse")
+    return services.may_reverse(user)
 
 
 @staff_view(VIEW)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from functools import cached_property
-
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -9,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.scoping import ScopedQuerySet
 
-from .roles import Role
+from . import access
 
 
 def display_name(last_name: str, first_name: str, username: str) -> str:
@@ -49,12 +47,11 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return display_name(self.last_name, self.first_name, self.username)
 
-    @cached_property
+    @property
     def roles(self) -> frozenset[str]:
-        names = set(self.groups.filter(name__in=Role.values).values_list("name", flat=True))
-        if self.is_superuser:
-            names.add(Role.ADMIN)
-        return frozenset(names)
+        """Role names, read with the permissions in one query and kept on this object
+        (a request's user is loaded afresh each request): see staff.access."""
+        return access.roles(self)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

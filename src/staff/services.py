@@ -22,6 +22,7 @@ from core.errors import InvalidInput, NotPermitted
 from core.scoping import code_visible_to
 from regions.models import Region
 
+from . import access
 from .models import User
 from .roles import Role, sync_role_groups
 
@@ -259,7 +260,7 @@ def provision(
 
         user.save()
         user.groups.set(_groups(roles))
-        user.__dict__.pop("roles", None)  # the cached_property saw the old groups
+        access.forget(user)  # what this object read of its roles and permissions is out of date
         after = _snapshot(user, roles)
 
         changed = created

@@ -29,12 +29,14 @@ from assistance import services
 from assistance.models import Application
 from audit.models import AuditEvent
 from core import programs
+from core.counting import count_each
 from core.errors import Conflict, DomainError, InvalidInput, NotPermitted
 from core.scoping import get_visible_or_404
 from documents.models import Document
 from exports.responses import export as export_response
 from forms.cases import ApplicationFilterForm, ApplicationForm, HouseholdFindForm
 from forms.registry import apply_errors
+from funds.models import township_balance
 from registry.models import Household
 from workflows import engine
 
@@ -296,12 +298,13 @@ def task_inbox(request):
     if not any(user.has_perm(perm) for perm in programs.case_step_permissions()):
         raise PermissionDenied
     tab = request.GET.get("tab") if request.GET.get("tab") in INBOX_TABS else "mine"
-    page = Paginator(case_rows.inbox(user, tab).select_related("assignee"), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    counts = count_each({key: case_rows.inbox(user, key) for key in INBOX_TABS})  # both tabs, one query
+    paginator = Paginator(case_rows.inbox(user, tab).select_related("assignee"), PAGE_SIZE)
+    paginator.count = counts[tab]  # counted above: no COUNT of its own
+    page = paginator.get_page(request.GET.get("page"))
     now = timezone.now()
     case_rows.attach_cases(page.object_list)
     case_rows.prepare_queue_rows(page.object_list, now)
-    counts = {key: (page.paginator.count if key == tab else case_rows.inbox(user, key).count()) for key in INBOX_TABS}
     tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab} for key, label in INBOX_TABS.items()]
     return render(request, "cases/task_inbox.html", {"page": page, "tab": tab, "tabs": tabs, "now": now})
 
@@ -312,8 +315,8 @@ def approval_queue(request):
     user = request.user
     if not case_rows.approval_steps(user):
         raise PermissionDenied
-    page = Paginator(case_rows.approvals(user).select_related("assignee"), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    approvals = case_rows.approvals(user).select_related("assignee").annotate(fund_balance=township_balance())
+    page = Paginator(approvals, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = page.object_list
     now = timezone.now()
     case_rows.attach_cases(rows)
@@ -321,7 +324,4 @@ def approval_queue(request):
     for deadline in rows:
         step = programs.step(deadline.flow, deadline.step)
         deadline.shows_fund = step is not None and step.shows_fund
-    balances = case_rows.fund_balances([d.region_code[:9] + "000" for d in rows if d.shows_fund])
-    for deadline in rows:
-        deadline.fund_balance = balances.get(deadline.region_code[:9] + "000")
     return render(request, "cases/approval_queue.html", {"page": page, "now": now})

@@ -120,3 +120,88 @@ def test_healthz_needs_no_login_and_holds_no_personal_data(client, household):
     assert set(body) == {"database", "broker", "last_heartbeat", "workers_alive"}
     assert body["database"] is True
     assert "王德明" not in response.content.decode()
+
+
+# Roles, permissions and the home region are read once per request and kept on that
+# request's user only (staff.access): a change counts from the very next request.
+
+def _menu(client):
+    return [i["name"] for i in client.get(reverse("home")).context["nav_items"]]
+
+
+def test_a_role_taken_away_or_given_counts_from_the_next_request(as_user, alice, household):
+    from django.contrib.auth.models import Group
+
+    from staff.roles import Role
+
+    client = as_user(alice)
+    assert client.get(reverse("task_inbox")).status_code == 200
+    assert client.get(reverse("approval_queue")).status_code == 403
+    assert "task_inbox" in _menu(client)
+
+    alice.groups.set([Group.objects.get(name=Role.TOWNSHIP_HEAD)])  # same session, no new sign-in
+    assert client.get(reverse("task_inbox")).status_code == 403
+    assert client.get(reverse("approval_queue")).status_code == 200
+    menu = _menu(client)
+    assert "approval_queue" in menu and "task_inbox" not in menu and "household_create" not in menu
+
+    alice.groups.clear()
+    assert client.get(reverse("approval_queue")).status_code == 403
+    assert client.get(reverse("household_list")).status_code == 403
+
+
+def test_a_role_changed_by_provisioning_counts_from_the_next_request(as_user, alice, root, household):
+    from staff.roles import Role
+    from staff.services import provision
+
+    client = as_user(alice)
+    assert client.get(reverse("household_create")).status_code == 200
+    provision(root, username="alice", roles=[Role.SUPERVISOR], region_code=alice.region_id)
+    assert client.get(reverse("household_create")).status_code == 403
+    assert client.get(reverse("sla_dashboard")).status_code == 200
+
+
+def test_a_permission_of_the_user_taken_away_counts_from_the_next_request(as_user, fiona, household):
+    from django.contrib.auth.models import Permission
+
+    add = Permission.objects.get(content_type__app_label="registry", codename="add_household")
+    fiona.user_permissions.add(add)
+    client = as_user(fiona)
+    assert client.get(reverse("household_create")).status_code == 200
+    fiona.user_permissions.remove(add)
+    assert client.get(reverse("household_create")).status_code == 403
+
+
+def test_a_moved_home_region_counts_from_the_next_request(as_user, alice, household):
+    from tests.conftest import TOWNSHIP_B
+
+    client = as_user(alice)
+    detail = reverse("household_detail", args=[household.pk])
+    assert client.get(detail).status_code == 200
+    alice.region_id = TOWNSHIP_B
+    alice.save(update_fields=["region"])
+    assert client.get(detail).status_code == 404  # an outsider now
+
+
+def test_a_demoted_superuser_loses_everything_on_the_next_request(as_user, root, household):
+    client = as_user(root)
+    assert client.get(reverse("household_detail", args=[household.pk])).status_code == 200
+    root.is_superuser = False
+    root.save(update_fields=["is_superuser"])
+    assert client.get(reverse("household_detail", args=[household.pk])).status_code == 403
+
+
+def test_an_api_token_follows_a_role_change_on_the_next_request(alice, household):
+    from django.contrib.auth.models import Group
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from staff.roles import Role
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=alice).key}")
+    assert client.get("/api/v1/households/").status_code == 200
+    assert client.get("/api/v1/me/").json()["roles"] == ["caseworker"]
+    alice.groups.set([Group.objects.get(name=Role.COUNTY_FINANCE)])
+    assert client.get("/api/v1/me/").json()["roles"] == ["county_finance"]
+    assert client.post("/api/v1/households/", {}, format="json").status_code == 403
