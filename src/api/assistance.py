@@ -19,11 +19,10 @@ from assistance import services as assistance
 from assistance.models import Application, CauseCategory, Kind
 from audit.models import AuditEvent
 from core import programs
+from core.permissions import ActionPermission
 from core.scoping import get_visible_or_404
 from deadlines.models import Deadline, DeadlineStatus
 from workflows import engine
-
-from .permissions import ActionPermission
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
 
@@ -248,7 +247,7 @@ def _artifact(task, deadline):
 
 def result_data(result) -> dict:
     """The answer for a flow whose artifact is not a case: its own serializer."""
-    from funds.api import ReplenishmentSerializer
+    from api.funds import ReplenishmentSerializer
     from funds.models import ReplenishmentRequest
 
     serializers_by_model = {ReplenishmentRequest: ReplenishmentSerializer}
@@ -264,7 +263,7 @@ class DocumentView(APIView):
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, pk: int):
         from documents.models import Document
-        from documents.views import pdf_response
+        from documents.responses import pdf_response
 
         document = get_visible_or_404(Document.objects.select_related("application", "instalment"),
                                       request.user, pk=pk)

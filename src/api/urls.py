@@ -2,8 +2,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from funds.api import FundViewSet
-from visits.api import VisitViewSet
+from api.funds import FundViewSet
+from api.visits import VisitViewSet
 
 from . import assistance, views
 

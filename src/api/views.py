@@ -15,12 +15,12 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.errors import NotPermitted
+from core.permissions import ActionPermission
 from deadlines import reports
 from regions.models import Region
 from registry import services as registry
 from registry.models import Household, Person, PersonCondition
 
-from .permissions import ActionPermission
 from .serializers import (
     BreachSerializer,
     HouseholdInputSerializer,

@@ -37,12 +37,6 @@ def locked_case(task, model=Application):
         pk=task.process.artifact_object_id)
 
 
-def request_document(application: Application, kind: str, actor=None, instalment=None) -> None:
-    from documents import services as documents
-
-    documents.request_document(application, kind, actor=actor, instalment=instalment)
-
-
 def record(event: str, actor, application: Application, before: str, *, reason: str = "", extra=None,
            request=None) -> None:
     """The case's history row for a change from status ``before`` to its status now."""

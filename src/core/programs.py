@@ -73,11 +73,14 @@ class Step:
 
 @dataclass
 class FlowSpec:
-    """A flow and its human steps. ``code`` is what deadline rows and SLA policies store."""
+    """A flow and its human steps. ``code`` is what deadline rows and SLA policies store.
+    ``start(artifact)``, where given, starts a process of the flow for what it is about:
+    domain services start flows through it without importing the workflow."""
 
     code: str
     label: str | Promise
     steps: dict[str, Step] = field(default_factory=dict)
+    start: Callable[[Any], Any] | None = None
 
     def __post_init__(self):
         for name, step in self.steps.items():

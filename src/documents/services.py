@@ -21,6 +21,7 @@ from assistance.models import Application, Instalment, InstalmentStatus
 from audit.services import record
 from core import programs
 from core.errors import Conflict, InvalidInput
+from core.tasks import queue_after_commit
 
 from . import rendering
 from .models import Document, DocumentKind
@@ -63,12 +64,9 @@ def request_document(application: Application, kind: str, *, actor=None, instalm
 
     Checked now, so that the caller learns in its own transaction that the document
     cannot be issued; rendered later, so that a slow PDF never holds a row lock."""
-    from .tasks import generate_document
-
     _check_applicable(application, kind, instalment)
-    args = (application.pk, str(kind))
-    kwargs = {"instalment_id": instalment.pk if instalment else None, "actor_id": actor.pk if actor else None}
-    transaction.on_commit(lambda: generate_document.delay(*args, **kwargs))
+    queue_after_commit("documents.generate", application.pk, str(kind),
+                       instalment_id=instalment.pk if instalment else None, actor_id=actor.pk if actor else None)
 
 
 def _existing(application_id: int, kind: str, instalment_id: int | None) -> Document | None:

@@ -9,6 +9,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engine.settings")
 app = Celery("engine")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The default in every thread too: services queue tasks by name through celery.current_app
+# (core.tasks.queue_after_commit), also from threads other than the one that made the app.
+app.set_default()
 
 
 @app.on_after_configure.connect

@@ -9,10 +9,10 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("", include("documents.urls")),
-    path("funds/", include("funds.urls")),
-    path("visits/", include("visits.urls")),
-    path("exports/", include("exports.urls")),
+    path("", include("web.documents_urls")),
+    path("funds/", include("web.funds_urls")),
+    path("visits/", include("web.visits_urls")),
+    path("exports/", include("web.jobs_urls")),
     path("", include("web.urls")),
 ]
 if settings.DEBUG:

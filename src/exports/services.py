@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from core.errors import NotPermitted
 from core.scoping import user_code_range
+from core.tasks import queue_after_commit
 
 from . import kinds
 from .kinds import ExportRefused
@@ -58,14 +59,7 @@ def request_export(user, kind_name: str, params: dict, *, rows_total: int | None
             rows_total=rows_total, created_at=now, expires_at=now + _retention())
         audit.record("exports.job.requested", actor=user, obj=job, region_code=job.region_code,
                      extra={"kind": kind.name, "params": params, "rows": rows_total}, request=request)
-        job_id = str(job.pk)
-
-        def enqueue():
-            from .tasks import run_export
-
-            run_export.delay(job_id)
-
-        transaction.on_commit(enqueue)
+        queue_after_commit("exports.run", str(job.pk))
     return job
 
 

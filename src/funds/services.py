@@ -25,6 +25,7 @@ from core import programs
 from core.errors import Conflict, InvalidInput, NotPermitted
 from core.money import MAX_AMOUNT, figures, parse_amount
 from core.scoping import code_visible_to
+from core.tasks import queue_after_commit
 
 from . import waiting
 from .models import (
@@ -124,12 +125,8 @@ def _replenish_after_commit(fund_id: int, origin: str, needed: Decimal | None = 
     """Queue the replenishment check once the caller's transaction commits. Robust: a
     failure to queue is logged and never undoes or fails the payment that committed."""
 
-    def queue_replenishment():
-        from .tasks import request_replenishment
-
-        request_replenishment.delay(fund_id, origin, str(needed) if needed is not None else None)
-
-    transaction.on_commit(queue_replenishment, robust=True)
+    queue_after_commit("funds.request_replenishment", fund_id, origin, str(needed) if needed is not None else None,
+                       robust=True)
 
 
 # --- disbursement: the contract with assistance.services ----------------------------------------
@@ -367,9 +364,9 @@ def set_limits(actor, fund: ReserveFund, *, low_water_mark, target_balance, requ
 
 def _open_request(fund: ReserveFund, *, origin: str, amount: Decimal, actor=None, reason: str = "",
                   request=None) -> ReplenishmentRequest:
-    """Create the request and start its process (the caller holds the fund's lock)."""
-    from workflows.replenishment.flows import ReplenishmentFlow
-
+    """Create the request and start its process (the caller holds the fund's lock). The
+    flow is the replenishment folder's (workflows/replenishment), started through the
+    flow table so that this domain app never imports a workflow."""
     replenishment = ReplenishmentRequest.objects.create(
         fund=fund, origin=origin, amount=amount, balance_at_request=fund.balance, reason=reason,
         requested_by=_user(actor))
@@ -377,7 +374,7 @@ def _open_request(fund: ReserveFund, *, origin: str, amount: Decimal, actor=None
                  region_code=fund.township_id,
                  after={"amount": amount, "balance": fund.balance, "origin": origin}, reason=reason,
                  request=request)
-    ReplenishmentFlow.start.run(replenishment=replenishment)
+    programs.flow(FLOW).start(replenishment)
     return replenishment
 
 

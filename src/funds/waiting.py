@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core import programs
 from core.money import figures
+from core.tasks import queue_after_commit
 
 
 def paying_steps() -> Q:
@@ -55,12 +56,7 @@ def announce_after_commit(fund_id: int) -> None:
     """Queue the announcement once the money is committed (robust: a failure to queue
     never undoes the ledger entry)."""
 
-    def queue():
-        from .tasks import announce_money
-
-        announce_money.delay(fund_id)
-
-    transaction.on_commit(queue, robust=True)
+    queue_after_commit("funds.announce_money", fund_id, robust=True)
 
 
 def announce_money(fund_id: int) -> int:

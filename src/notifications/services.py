@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from core.tasks import queue_after_commit
 
 from .models import Notification
 
@@ -20,12 +20,8 @@ def send(rows: list[Notification]) -> list[Notification]:
     copies after it commits, so a rolled-back change notifies no one."""
     rows = Notification.objects.bulk_create(rows)
     ids = [n.pk for n in rows]
-    if ids:
-        from .tasks import deliver
-
-        for start in range(0, len(ids), DELIVERY_CHUNK):
-            chunk = ids[start:start + DELIVERY_CHUNK]
-            transaction.on_commit(lambda chunk=chunk: deliver.delay(chunk))
+    for start in range(0, len(ids), DELIVERY_CHUNK):
+        queue_after_commit("notifications.deliver", ids[start:start + DELIVERY_CHUNK])
     return rows
 
 

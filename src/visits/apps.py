@@ -11,7 +11,6 @@ class VisitsConfig(AppConfig):
 
         from core import programs
 
-        from . import export_kinds  # noqa: F401 - registers the exports that run as jobs
         from .services import FLOW, STEP_FOLLOW_UP, STEP_VISIT
 
         # Visits are timed by deadlines but are not viewflow tasks: their steps are declared

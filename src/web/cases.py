@@ -30,6 +30,7 @@ from assistance.models import Application
 from audit.models import AuditEvent
 from core import programs
 from core.counting import count_each
+from core.decorators import staff_view
 from core.errors import Conflict, DomainError, InvalidInput, NotPermitted
 from core.scoping import get_visible_or_404
 from documents.models import Document
@@ -41,7 +42,6 @@ from registry.models import Household
 from workflows import engine
 
 from . import case_rows
-from .decorators import staff_view
 from .export_kinds import APPLICATIONS, application_params
 from .queries import search_households
 from .queries import with_list_data as households_with_list_data

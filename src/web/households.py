@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from audit.models import AuditEvent
+from core.decorators import staff_view
 from core.errors import InvalidInput
 from core.scoping import get_visible_or_404
 from exports.responses import export as export_response
@@ -32,7 +33,6 @@ from forms.registry import (
 from registry import services
 from registry.models import Asset, Household, Income, Person, Relation
 
-from .decorators import staff_view
 from .export_kinds import HOUSEHOLDS, household_params
 from .queries import search_households, with_list_data
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit import services as audit
+from core.decorators import staff_view
 from core.errors import DomainError, InvalidInput
 from core.scoping import get_visible_or_404
 from deadlines import reports, services
@@ -29,7 +30,6 @@ from forms.registry import apply_errors
 from forms.supervision import AGE_LABELS, BreachFilterForm, PauseForm
 
 from .deadline_rows import staff_names
-from .decorators import staff_view
 from .export_kinds import BREACHES, breach_params
 from .supervision_export import dashboard_workbook
 

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from audit.models import AuditEvent
+from core.decorators import staff_view
 from forms.audit import AuditFilterForm
 from regions.models import Region
 
-from .decorators import staff_view
 from .labels import EVENT_LABELS
 
 PAGE_SIZE = 50

@@ -10,9 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core import health
+from core.decorators import staff_view
 from registry.models import Household, Person
 
-from .decorators import staff_view
 from .queries import with_list_data
 
 # (url name, label, explanation, permission)

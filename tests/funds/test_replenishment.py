@@ -193,7 +193,7 @@ def test_raising_the_low_water_mark_above_the_balance_asks(fiona, low_fund, djan
 
 
 def test_the_step_fields_for_the_task_api(alice, fiona, low_fund, approved, django_capture_on_commit_callbacks):
-    from funds.api import ReplenishmentSerializer, ReplenishStepFields
+    from api.funds import ReplenishmentSerializer, ReplenishStepFields
 
     pay(alice, approved, "700.00", django_capture_on_commit_callbacks)
     task = replenish_task(ReplenishmentRequest.objects.get())
@@ -216,4 +216,4 @@ def test_a_failing_replenishment_never_fails_the_payment(alice, low_fund, approv
     assert entry.balance_after == Decimal("300.00")
     assert ReserveFund.objects.get(pk=low_fund.pk).balance == Decimal("300.00")
     assert not ReplenishmentRequest.objects.exists()
-    assert "queue_replenishment" in caplog.text
+    assert "funds.request_replenishment" in caplog.text  # the failure is logged, naming the task

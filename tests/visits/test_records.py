@@ -107,7 +107,7 @@ def test_danger_alerts_the_township_head_at_once_with_a_prefilled_case(visit, al
 
 
 def test_the_case_link_is_empty_while_the_application_page_is_missing(visit, alice, settings):
-    settings.ROOT_URLCONF = "visits.urls"  # no application_create here
+    settings.ROOT_URLCONF = "web.visits_urls"  # no application_create here
     assert services.assistance_case_link(visit) == ""
 
 

@@ -22,12 +22,12 @@ from assistance.services import (
     investigation_team,
     locked_case,
     record,
-    request_document,
     save_status,
 )
 from audit import services as audit
 from core.errors import Conflict, InvalidInput
 from core.money import figures, parse_amount
+from documents import services as documents
 from funds import services as funds
 from notifications.services import notify
 from workflows.engine import KeepOpen
@@ -64,6 +64,10 @@ def open_case(actor, *, household, errors: dict, kind: str = "", cause_category:
                                                   "id": earlier.pk}]})
     return {"kind": kind, "cause_category": cause_category, "amount_requested": amount, "repeat_of": earlier,
             "new_cause": (new_cause or "").strip()}
+
+
+def request_document(application, kind: str, actor=None, instalment=None) -> None:
+    documents.request_document(application, kind, actor=actor, instalment=instalment)
 
 
 def may_pay(application, instalment_number: int) -> bool:

@@ -1,15 +1,12 @@
-"""Downloading a stored document: the very bytes that were generated, never re-rendered."""
+"""The HTTP answer for one stored document: the very bytes that were generated, never
+re-rendered. Shared by the web download and the API (GET /api/v1/documents/{id}/)."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_safe
-
-from core.scoping import get_visible_or_404
 
 from . import services
 from .models import Document
@@ -37,11 +34,3 @@ def pdf_response(document: Document, request) -> HttpResponse:
     # Personal data: kept by this browser only, and checked with the server each time.
     patch_cache_control(response, private=True, no_cache=True)
     return response
-
-
-@login_required
-@permission_required("assistance.view_application", raise_exception=True)
-@require_safe
-def document_download(request, pk: int):
-    document = get_visible_or_404(Document.objects.select_related("application", "instalment"), request.user, pk=pk)
-    return pdf_response(document, request)

@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from regions.codes import Level, ancestor_codes
 from regions.models import Region
 from staff.models import User
-
-from .models import EventKind, FindingArea, FindingLevel, Method, Outcome, Tier
+from visits.models import EventKind, FindingArea, FindingLevel, Method, Outcome, Tier
 
 LEVEL_CHOICES = [("", "—")] + list(FindingLevel.choices)
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"

@@ -23,21 +23,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit import services as audit
+from core.decorators import staff_view
 from core.errors import Conflict, InvalidInput
 from core.scoping import get_visible_or_404
 from deadlines import services as deadlines
 from deadlines.models import Deadline
 from exports.responses import attachment, timestamped
 from exports.responses import export as export_response
+from forms.visits import EventForm, FollowUpForm, NotVisitedForm, PairingForm, RecordForm, apply_errors
 from registry.models import Household, Person, PersonCondition
-from web.decorators import staff_view
-
-from . import coverage as reports
-from . import services
-from .export import coverage_workbook
-from .export_kinds import NOT_VISITED, not_visited_params
-from .forms import EventForm, FollowUpForm, NotVisitedForm, PairingForm, RecordForm, apply_errors
-from .models import (
+from visits import coverage as reports
+from visits import services
+from visits.export import coverage_workbook
+from visits.models import (
     FollowUp,
     FollowUpStatus,
     MajorEvent,
@@ -47,6 +45,8 @@ from .models import (
     VisitPlan,
     VisitRecord,
 )
+
+from .visits_export_kinds import NOT_VISITED, not_visited_params
 
 PAGE_SIZE = 30
 def _with_deadlines(visits):
@@ -167,7 +167,7 @@ def _record_or_404(user, pk) -> VisitRecord:
 @staff_view("visits.view_visit")
 @require_safe
 def record_pdf(request, pk):
-    from .pdf import render_record_pdf
+    from visits.pdf import render_record_pdf
 
     record = _record_or_404(request.user, pk)
     content = render_record_pdf(record)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from web import visits as views
 
 urlpatterns = [
     path("", views.visit_list, name="visit_list"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from web import jobs as views
 
 urlpatterns = [
     path("", views.job_list, name="export_list"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from web import documents as views
 
 urlpatterns = [
     path("documents/<int:pk>/", views.document_download, name="document_download"),

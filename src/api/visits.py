@@ -29,12 +29,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from api.permissions import ActionPermission
+from core.permissions import ActionPermission
 from deadlines.calendar import local_zone
 from deadlines.models import Deadline
-
-from . import services
-from .models import FollowUp, Method, Outcome, Visit, VisitRecord, VisitStatus
+from visits import services
+from visits.models import FollowUp, Method, Outcome, Visit, VisitRecord, VisitStatus
 
 
 def _deadline(visit: Visit) -> Deadline | None:

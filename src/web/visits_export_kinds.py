@@ -8,10 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from exports.kinds import AS_OF, ExportKind, as_of, invalid_filters, register
-
-from . import coverage
-from .export import write_not_visited
-from .forms import NotVisitedForm
+from forms.visits import NotVisitedForm
+from visits import coverage
+from visits.export import write_not_visited
 
 
 def not_visited(user, params: dict):

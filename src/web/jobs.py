@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from web.decorators import staff_view
-
-from . import kinds, services
-from .models import ExportJob, JobStatus
+from core.decorators import staff_view
+from exports import kinds, services
+from exports.models import ExportJob, JobStatus
 
 # Without JavaScript the page reloads itself this often while the job runs.
 REFRESH_SECONDS = 5

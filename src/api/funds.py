@@ -20,13 +20,12 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from api.permissions import ActionPermission
 from core.errors import InvalidInput
 from core.money import parse_amount
-
-from . import services
-from .models import EntryKind, FundStatus, LedgerEntry, ReplenishmentRequest, ReserveFund
-from .statements import parse_month
+from core.permissions import ActionPermission
+from funds import services
+from funds.models import EntryKind, FundStatus, LedgerEntry, ReplenishmentRequest, ReserveFund
+from funds.statements import parse_month
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import views
+from web import funds as views
 
 
 class MonthConverter:

@@ -17,15 +17,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit import services as audit
+from core.decorators import staff_view
 from core.errors import Conflict, InvalidInput
 from core.money import figures
 from core.scoping import get_visible_or_404
 from exports.responses import attachment
 from exports.xlsx import XLSX
-from web.decorators import staff_view
-
-from . import services
-from .forms import (
+from forms.funds import (
     AdjustmentForm,
     AllocationForm,
     DecisionForm,
@@ -35,9 +33,18 @@ from .forms import (
     SignOffForm,
     apply_errors,
 )
-from .models import EntryKind, LedgerEntry, MonthlySignOff, ReplenishmentRequest, RequestStatus, ReserveFund, month_of
-from .statements import build_statement, check_fund, months_of, parse_month, statement_pdf, statement_xlsx
-from .waiting import waiting_instalments
+from funds import services
+from funds.models import (
+    EntryKind,
+    LedgerEntry,
+    MonthlySignOff,
+    ReplenishmentRequest,
+    RequestStatus,
+    ReserveFund,
+    month_of,
+)
+from funds.statements import build_statement, check_fund, months_of, parse_month, statement_pdf, statement_xlsx
+from funds.waiting import waiting_instalments
 
 PAGE_SIZE = 50
 VIEW = "funds.view_reservefund"
