@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 from assistance.models import CauseCategory, Kind, Program, Status
 from core.errors import InvalidInput
 from core.money import parse_amount
-from regions.codes import Level, subtree_range
+from regions.codes import Level, within
 from regions.models import Region
 from staff.roles import Role
 
@@ -189,9 +189,8 @@ class InvestigateForm(StepForm):
 
     def __init__(self, *args, application, **kwargs):
         super().__init__(*args, application=application, **kwargs)
-        low, high = subtree_range(application.region_code, Level.TOWNSHIP)
-        staff = (get_user_model().objects.filter(is_active=True, region_id__gte=low, region_id__lte=high,
-                                                 groups__name__in=INVESTIGATOR_ROLES)
+        staff = (get_user_model().objects.filter(within("region__code", application.region_code, Level.TOWNSHIP),
+                                                 is_active=True, groups__name__in=INVESTIGATOR_ROLES)
                  .distinct().order_by("username").only("username", "first_name", "last_name"))
         self.fields["investigators"].choices = [(u.username, f"{u.display_name} ({u.username})") for u in staff]
 

@@ -20,6 +20,7 @@ from assistance.models import Application, CauseCategory, Kind, Program, Status
 from audit.models import AuditEvent
 from core.scoping import get_visible_or_404
 from deadlines.models import Deadline, DeadlineStatus
+from regions.codes import within
 from workflows import engine
 
 from .permissions import ActionPermission
@@ -140,7 +141,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
                 from regions.models import Region
 
                 place = Region.objects.visible_to(self.request.user).filter(code=params["region"]).first()
-                qs = qs.filter(region_code__range=place.code_range) if place else qs.none()
+                qs = qs.filter(within("region_code", place.code, place.level)) if place else qs.none()
         return qs.order_by("-id")
 
     def get_serializer_context(self):

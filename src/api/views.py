@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from core.errors import NotPermitted
 from deadlines import reports
+from regions.codes import within
 from regions.models import Region
 from registry import services as registry
 from registry.models import Household, Person, PersonCondition
@@ -111,7 +112,7 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
             code = self.request.query_params.get("region")
             if code:
                 region = Region.objects.visible_to(self.request.user).filter(code=code).first()
-                qs = qs.filter(region__code__range=region.code_range) if region else qs.none()
+                qs = qs.filter(within("region__code", region.code, region.level)) if region else qs.none()
         return qs.order_by("-id")
 
     @extend_schema(parameters=[OpenApiParameter("q", str, description="a member's name, or the last digits of an ID"),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from core.scoping import ScopedQuerySet
+from regions.codes import Level, code_of, township_of
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -149,11 +150,11 @@ class Application(models.Model):
 
     @property
     def township_code(self) -> str:
-        return self.region_code[:9] + "000"
+        return township_of(self.region_code)
 
     @property
     def county_code(self) -> str:
-        return self.region_code[:6] + "000000"
+        return code_of(self.region_code, Level.COUNTY)
 
     def is_payable(self) -> bool:
         return self.status in PAYABLE_STATUSES

@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.money import figures
+from regions.codes import Level, within
 
 # The steps that pay from the fund: the approved instalments and the urgent payment.
 PAYING_STEPS = ("disburse", "pay_first")
@@ -27,8 +28,8 @@ def waiting_instalments(fund):
     """Instalments of the fund's township waiting for money, oldest application first."""
     from assistance.models import Instalment, InstalmentStatus
 
-    return (Instalment.objects.filter(status=InstalmentStatus.WAITING_FUNDS,
-                                      application__region_code__startswith=fund.township_id[:9])
+    return (Instalment.objects.filter(within("application__region_code", fund.township_id, Level.TOWNSHIP),
+                                      status=InstalmentStatus.WAITING_FUNDS)
             .select_related("application__applicant").order_by("application_id", "number"))
 
 

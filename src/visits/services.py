@@ -38,6 +38,7 @@ from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
 from deadlines.policies import find_policy
 from notifications import services as notifications
+from regions.codes import township_of, within
 from regions.models import Region
 from registry.models import Person, PersonCondition
 from staff.directory import RoleDirectory, role_holders
@@ -453,7 +454,8 @@ def declare_major_event(actor, *, region_code: str, kind: str, title: str, round
         event = MajorEvent.objects.create(kind=kind, title=title[:200], region=region, declared_at=declared_at,
                                           declared_by=actor, round_hours=hours, notes=notes or "")
         end = declared_at + datetime.timedelta(hours=hours)
-        plans = (VisitPlan.objects.filter(active=True, tier=Tier.HIGH_RISK, region_code__range=region.code_range)
+        plans = (VisitPlan.objects.filter(within("region_code", region.code, region.level), active=True,
+                                          tier=Tier.HIGH_RISK)
                  .select_related("person").only("id", "person_id", "person__name", "household_id", "region_code",
                                                 "tier").order_by("pk"))
         policies, created = _Policies(), []
@@ -495,7 +497,7 @@ def _announce_round(event: MajorEvent, visits: list[Visit]) -> None:
                 "event": event.title, "count": per_cadre[cadre.pk], "hours": event.round_hours})
         townships: dict[str, int] = defaultdict(int)
         for visit in visits:
-            townships[visit.region_code[:9] + "000"] += 1
+            townships[township_of(visit.region_code)] += 1
         directory = RoleDirectory(list(townships), [Role.TOWNSHIP_HEAD])
         for code, count in townships.items():
             rows += notifications.build(directory.holders(Role.TOWNSHIP_HEAD, code), event="visits.event.round",

@@ -21,6 +21,7 @@ from viewflow.workflow.models import Task
 from assistance.models import OPEN_STATUSES, Application
 from deadlines.labels import step_label
 from deadlines.models import Deadline, DeadlineStatus
+from regions.codes import within
 from registry.models import Person
 
 from .queries import person_match
@@ -74,7 +75,7 @@ def search_applications(user, *, status: str = "", region=None, q: str = "") -> 
     elif status:
         applications = applications.filter(status=status)
     if region is not None:
-        applications = applications.filter(region_code__range=region.code_range)
+        applications = applications.filter(within("region_code", region.code, region.level))
     q = (q or "").strip()
     if q:
         # A subquery, not a join: the applicant's name or the tail of their ID number.

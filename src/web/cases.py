@@ -34,6 +34,7 @@ from documents.models import Document
 from exports.responses import export as export_response
 from forms.cases import STEP_FORMS, ApplicationFilterForm, ApplicationForm, HouseholdFindForm
 from forms.registry import apply_errors
+from regions.codes import township_of
 from registry.models import Household
 from workflows import engine
 
@@ -342,8 +343,8 @@ def approval_queue(request):
     now = timezone.now()
     case_rows.attach_cases(rows)
     case_rows.prepare_queue_rows(rows, now)
-    balances = case_rows.fund_balances([d.region_code[:9] + "000" for d in rows if d.step in TOWNSHIP_FUND_STEPS])
+    balances = case_rows.fund_balances([township_of(d.region_code) for d in rows if d.step in TOWNSHIP_FUND_STEPS])
     for deadline in rows:
         deadline.shows_fund = deadline.step in TOWNSHIP_FUND_STEPS
-        deadline.fund_balance = balances.get(deadline.region_code[:9] + "000")
+        deadline.fund_balance = balances.get(township_of(deadline.region_code))
     return render(request, "cases/approval_queue.html", {"page": page, "now": now})

@@ -8,6 +8,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
+from regions.codes import within
 from registry import idnumber
 from registry.models import Household, Person
 
@@ -30,7 +31,7 @@ def person_match(q: str) -> Q:
 def search_households(user, *, q: str = "", region=None) -> QuerySet[Household]:
     households = Household.objects.visible_to(user)
     if region is not None:
-        households = households.filter(region__code__range=region.code_range)
+        households = households.filter(within("region__code", region.code, region.level))
     q = (q or "").strip()
     if q:
         # A subquery, not a join: a household with two matching members is listed once.
