@@ -23,8 +23,7 @@ from deadlines.labels import step_label
 from deadlines.models import Deadline, DeadlineStatus
 from regions.codes import within
 from registry.models import Person
-
-from .queries import person_match
+from registry.search import person_match
 
 # The step each approval queue lists, by the permission that decides it.
 APPROVAL_STEPS = {

@@ -36,12 +36,12 @@ from forms.cases import STEP_FORMS, ApplicationFilterForm, ApplicationForm, Hous
 from forms.registry import apply_errors
 from regions.codes import township_of
 from registry.models import Household
+from registry.search import search_households
 from workflows import engine
 
 from . import case_rows
 from .decorators import staff_view
 from .export_kinds import APPLICATIONS, application_params
-from .queries import search_households
 from .queries import with_list_data as households_with_list_data
 
 PAGE_SIZE = 50
