@@ -18,6 +18,7 @@ from viewflow.workflow.models import Task
 from assistance import services as assistance
 from assistance.models import Application, CauseCategory, Kind, Program, Status
 from audit.models import AuditEvent
+from core.money import AmountApiField
 from core.scoping import get_visible_or_404
 from deadlines.models import Deadline, DeadlineStatus
 from regions.codes import within
@@ -114,7 +115,7 @@ class ApplicationInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices, required=False, allow_blank=True, default="")
     cause = serializers.CharField(max_length=2000)
     cause_category = serializers.ChoiceField(choices=CauseCategory.choices, default=CauseCategory.OTHER)
-    amount_requested = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    amount_requested = AmountApiField(required=False, allow_null=True)
     applicant = serializers.IntegerField(required=False, allow_null=True)
     related_to_staff = serializers.BooleanField(default=False)
     new_cause = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

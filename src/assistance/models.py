@@ -18,10 +18,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from core.money import MONEY_FIELD
 from core.scoping import ScopedQuerySet
 from regions.codes import Level, code_of, township_of
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class Program(models.TextChoices):
@@ -85,10 +84,10 @@ class Application(models.Model):
     cause_category = models.CharField(_("cause category"), max_length=20, choices=CauseCategory.choices,
                                       default=CauseCategory.OTHER)
     cause = models.TextField(_("cause"))
-    amount_requested = models.DecimalField(_("amount requested"), **MONEY, null=True, blank=True,
+    amount_requested = models.DecimalField(_("amount requested"), **MONEY_FIELD, null=True, blank=True,
                                            validators=[MinValueValidator(Decimal("0.01"))])
-    amount_approved = models.DecimalField(_("amount approved"), **MONEY, null=True, blank=True)
-    amount_paid = models.DecimalField(_("amount paid"), **MONEY, default=Decimal("0.00"))
+    amount_approved = models.DecimalField(_("amount approved"), **MONEY_FIELD, null=True, blank=True)
+    amount_paid = models.DecimalField(_("amount paid"), **MONEY_FIELD, default=Decimal("0.00"))
     status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.INTAKE, protected=True)
 
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
@@ -99,7 +98,7 @@ class Application(models.Model):
     investigators = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("investigators"), blank=True,
                                            related_name="+")
     findings = models.TextField(_("findings"), blank=True)
-    recommended_amount = models.DecimalField(_("recommended amount"), **MONEY, null=True, blank=True)
+    recommended_amount = models.DecimalField(_("recommended amount"), **MONEY_FIELD, null=True, blank=True)
     missing_documents = models.JSONField(_("missing documents"), default=list, blank=True)
     missing_notified_at = models.DateTimeField(_("told what is missing at"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
@@ -233,7 +232,7 @@ class Instalment(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="instalments")
     number = models.PositiveSmallIntegerField(_("instalment"))
-    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    amount = models.DecimalField(_("amount"), **MONEY_FIELD, validators=[MinValueValidator(Decimal("0.01"))])
     due_on = models.DateField(_("due on"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=14, choices=InstalmentStatus.choices,
                               default=InstalmentStatus.PLANNED)
@@ -276,7 +275,7 @@ class RuleScopeMixin(models.Model):
 
 
 class AssistanceRule(RuleScopeMixin):
-    township_limit = models.DecimalField(_("township direct-approval limit (yuan)"), **MONEY,
+    township_limit = models.DecimalField(_("township direct-approval limit (yuan)"), **MONEY_FIELD,
                                          help_text=_("Shandong: 3,000 yuan."))
     repeat_period_days = models.PositiveIntegerField(_("repeat application period (days)"), default=365)
     max_instalments = models.PositiveSmallIntegerField(_("most instalments per approval"), default=6)
@@ -294,7 +293,7 @@ class AssistanceRule(RuleScopeMixin):
 class DibaoStandard(RuleScopeMixin):
     registration = models.CharField(_("registration"), max_length=10,
                                     choices=[("urban", _("Urban")), ("rural", _("Rural"))])
-    monthly_amount = models.DecimalField(_("monthly standard (yuan)"), **MONEY)
+    monthly_amount = models.DecimalField(_("monthly standard (yuan)"), **MONEY_FIELD)
 
     class Meta:
         ordering = ["scope", "registration", "-effective_from"]
@@ -316,7 +315,7 @@ class AmountBand(RuleScopeMixin):
                                        blank=True)
     max_multiple = models.DecimalField(_("at most × dibao standard"), max_digits=5, decimal_places=2, null=True,
                                        blank=True)
-    max_amount = models.DecimalField(_("at most (yuan)"), **MONEY, null=True, blank=True)
+    max_amount = models.DecimalField(_("at most (yuan)"), **MONEY_FIELD, null=True, blank=True)
 
     class Meta:
         ordering = ["scope", "cause_category", "-effective_from"]

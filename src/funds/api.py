@@ -13,8 +13,7 @@ allocation request allocate once.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -22,37 +21,19 @@ from rest_framework.response import Response
 
 from api.permissions import ActionPermission
 from core.errors import InvalidInput
-from core.money import parse_amount
+from core.money import AmountApiField
 
 from . import services
 from .models import EntryKind, FundStatus, LedgerEntry, ReplenishmentRequest, ReserveFund
 from .statements import parse_month
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class AmountField(serializers.Field):
-    """A positive amount in yuan with at most two places, sent as a string ("800.00")."""
-
-    default_error_messages = {"invalid": "invalid"}
-
-    def to_internal_value(self, data):
-        if data == "" and not self.required:
-            return None
-        try:
-            return parse_amount(data, self.field_name)
-        except InvalidInput as exc:
-            raise serializers.ValidationError(exc.errors[self.field_name]) from None
-
-    def to_representation(self, value):
-        return f"{value:.2f}"
-
-
 class FundSerializer(serializers.ModelSerializer):
     township = serializers.CharField(source="township_id", read_only=True)
     township_name = serializers.CharField(source="township.name", read_only=True)
-    balance = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    low_water_mark = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    target_balance = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    balance = AmountApiField(read_only=True)
+    low_water_mark = AmountApiField(read_only=True)
+    target_balance = AmountApiField(read_only=True)
     status = serializers.ChoiceField(choices=FundStatus.choices, read_only=True)
 
     class Meta:
@@ -62,8 +43,8 @@ class FundSerializer(serializers.ModelSerializer):
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=EntryKind.choices, read_only=True)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    balance_after = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    amount = AmountApiField(read_only=True)
+    balance_after = AmountApiField(read_only=True)
     change = serializers.SerializerMethodField(help_text="the signed change of the balance")
     application = serializers.IntegerField(source="application_id", read_only=True, allow_null=True)
     instalment = serializers.IntegerField(source="instalment_number", read_only=True, allow_null=True)
@@ -83,7 +64,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 
 
 class AllocationInputSerializer(serializers.Serializer):
-    amount = AmountField()
+    amount = AmountApiField()
     reference = serializers.CharField(max_length=100, help_text="e.g. the county's payment voucher number")
 
 
@@ -94,7 +75,7 @@ class ReplenishStepFields(serializers.Serializer):
     funds.services.decide_replenishment."""
 
     decision = serializers.ChoiceField(choices=["approve", "reject"])
-    amount = AmountField(required=False, allow_null=True)
+    amount = AmountApiField(required=False, allow_null=True)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
@@ -102,7 +83,7 @@ class ReplenishStepFields(serializers.Serializer):
 class ReplenishmentSerializer(serializers.ModelSerializer):
     fund = serializers.IntegerField(source="fund_id", read_only=True)
     township = serializers.CharField(source="fund.township_id", read_only=True)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    amount = AmountApiField(read_only=True)
     allocation = LedgerEntrySerializer(read_only=True)
 
     class Meta:
