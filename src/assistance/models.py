@@ -226,9 +226,18 @@ class InstalmentStatus(models.TextChoices):
     WAITING_FUNDS = "waiting_funds", _("Waiting for the reserve fund")
 
 
+class InstalmentSource(models.TextChoices):
+    """Where a paid instalment's money came from (empty while it is not paid)."""
+
+    RESERVE_FUND = "reserve_fund", _("Reserve fund")
+    COUNTY_TRANSFER = "county_transfer", _("County transfer")
+
+
 class Instalment(models.Model):
     """One payment of an approval (an approval may pay in instalments). Number 0 is
     the urgent pay-first payment made before investigation."""
+
+    Source = InstalmentSource
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="instalments")
     number = models.PositiveSmallIntegerField(_("instalment"))
@@ -236,7 +245,7 @@ class Instalment(models.Model):
     due_on = models.DateField(_("due on"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=14, choices=InstalmentStatus.choices,
                               default=InstalmentStatus.PLANNED)
-    source = models.CharField(_("paid from"), max_length=20, blank=True)
+    source = models.CharField(_("paid from"), max_length=20, blank=True, choices=InstalmentSource.choices)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")

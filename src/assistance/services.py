@@ -230,7 +230,7 @@ def _pay(user, application: Application, instalment: Instalment, request=None):
     from workflows.engine import KeepOpen
 
     if application.decision_level == "county" and instalment.number > 0:
-        instalment.source = "county"
+        instalment.source = Instalment.Source.COUNTY_TRANSFER
     else:
         try:
             funds.disburse(user, application=application, instalment=instalment, request=request)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistance.models import Application, Instalment, Status
+from assistance.models import Application, Instalment, InstalmentSource, Status
 from deadlines.models import Deadline, DeadlineFiring
 from deadlines.sweep import sweep
 from funds import services as funds
@@ -53,15 +53,46 @@ def test_small_case_approved_paid_from_the_fund_and_filed(alice, amy, hana, caro
     assert open_steps(application) == []
 
 
-def test_above_the_limit_goes_to_the_county_and_is_paid_by_county_transfer(alice, amy, hana, carol, household, fund):
+def test_above_the_limit_goes_to_the_county_and_is_paid_by_county_transfer(alice, amy, hana, carol, household, fund,
+                                                                          as_user):
     application = investigated(alice, household, amount_requested="6000.00")
     do(hana, application, "township_approve", decision="refer", reason="超过乡镇审批额度")
     do(carol, application, "county_approve", decision="approve", amount_approved="6000.00", reason="县级审批同意")
     do(alice, application, "disburse")
     application = fresh(application)
     assert application.status == Status.PAID and application.decision_level == "county"
-    assert Instalment.objects.get(application=application).source == "county"
+    assert Instalment.objects.get(application=application).source == InstalmentSource.COUNTY_TRANSFER
     assert ReserveFund.objects.get(pk=fund.pk).balance == Decimal("10000.00")  # the county paid, not the fund
+    # The case page names the source in words, not by its code.
+    html = as_user(alice).get(application.get_absolute_url()).content.decode()
+    assert "县级拨付" in html and "county_transfer" not in html
+
+
+def test_a_township_payment_is_shown_as_paid_from_the_reserve_fund(alice, amy, hana, household, fund, as_user):
+    application = investigated(alice, household, amount_requested="1200.00")
+    do(hana, application, "township_approve", decision="approve", amount_approved="1200.00", reason="同意")
+    do(alice, application, "disburse")
+    assert Instalment.objects.get(application=application).source == InstalmentSource.RESERVE_FUND
+    html = as_user(alice).get(application.get_absolute_url()).content.decode()
+    assert "备用金" in html and "reserve_fund" not in html
+
+
+def test_rows_written_as_county_become_county_transfers(alice, household):
+    import importlib
+
+    from django.apps import apps
+    from django.utils import translation
+
+    from tests.funds.conftest import make_application
+
+    migration = importlib.import_module("assistance.migrations.0004_instalment_source_choices")
+    _application, instalment = make_application(household, status="paid", by=alice)
+    Instalment.objects.filter(pk=instalment.pk).update(source="county", status="paid")
+    migration.county_is_county_transfer(apps, None)
+    instalment.refresh_from_db()
+    assert instalment.source == InstalmentSource.COUNTY_TRANSFER
+    with translation.override("zh-hans"):
+        assert instalment.get_source_display() == "县级拨付"
 
 
 def test_urgent_case_paid_first_then_paperwork_then_the_rest(alice, amy, hana, household, fund):
