@@ -162,7 +162,7 @@ class Application(models.Model):
     def remaining(self) -> Decimal:
         return (self.amount_approved or Decimal("0")) - self.amount_paid
 
-    # --- transitions: only assistance.services calls these -------------------------------------
+    # --- transitions: only assistance.services (and .payments) call these ----------------------
     @transition(field=status, source=Status.INTAKE, target=Status.INVESTIGATION)
     def accept(self):
         pass
@@ -218,6 +218,11 @@ class Application(models.Model):
     @transition(field=status, source=Status.PAID, target=Status.FILED)
     def file_with_county(self):
         pass
+
+    @transition(field=status, source=[Status.PAID, Status.FILED], target=Status.PAYING)
+    def payment_reversed(self):
+        """Money paid out came back (assistance.payments.record_reversal): the case is
+        being paid again, not paid."""
 
 
 class InstalmentStatus(models.TextChoices):

@@ -217,7 +217,8 @@ def disburse(actor, *, application, instalment, request=None) -> LedgerEntry:
 def reverse(actor, entry: LedgerEntry, reason: str, request=None) -> LedgerEntry:
     """A payout that failed or was cancelled: its money goes back into the fund as a
     new entry linked to the original, dated now (also when the original's month is
-    signed off). Never twice: a repeat returns the first reversal."""
+    signed off), and its case no longer counts it (assistance.payments.record_reversal).
+    Never twice: a repeat returns the first reversal."""
     fund = ReserveFund.objects.select_related("township").get(pk=entry.fund_id)
     if _user(actor) is None or not (actor.has_perm("funds.adjust") or actor.has_perm("assistance.disburse")):
         raise NotPermitted(_("Your role may not reverse payouts."))
@@ -229,8 +230,11 @@ def reverse(actor, entry: LedgerEntry, reason: str, request=None) -> LedgerEntry
     existing = LedgerEntry.objects.filter(reverses_id=entry.pk).first()
     if existing is not None:
         return existing
+    from assistance import payments
+
     try:
         with transaction.atomic():
+            application = payments.lock_for_reversal(entry.application_id) if entry.application_id else None
             locked = _lock(fund.pk)
             locked.township = fund.township
             existing = LedgerEntry.objects.filter(reverses_id=entry.pk).first()
@@ -242,6 +246,12 @@ def reverse(actor, entry: LedgerEntry, reason: str, request=None) -> LedgerEntry
                                idempotency_key=f"reversal:{entry.pk}", reason=reason)
             _record("funds.ledger.reversed", actor, reversal, request, reason=reason, reverses=entry.pk,
                     application=entry.application_id, instalment=entry.instalment_number)
+            if application is not None:
+                # The case stops counting the money in the same transaction (its instalment
+                # can be paid again), or it would read "paid" for money that came back.
+                payments.record_reversal(actor, application, instalment_number=entry.instalment_number,
+                                         amount=entry.amount, reason=reason, reversal_id=reversal.pk,
+                                         request=request)
             waiting.announce_after_commit(fund.pk)
     except IntegrityError:
         existing = LedgerEntry.objects.filter(reverses_id=entry.pk).first()

@@ -46,6 +46,7 @@ EVENT_LABELS = {
     "assistance.application.rejected": gettext_lazy("Rejected"),
     "assistance.application.paid": gettext_lazy("Instalment paid"),
     "assistance.application.filed": gettext_lazy("Filed with the county"),
+    "assistance.application.payment_reversed": gettext_lazy("Payment reversed"),
     "assistance.instalment.waiting_funds": gettext_lazy("Payment waiting for the reserve fund"),
     "assistance.applications.exported": gettext_lazy("Applications exported to Excel"),
 }
