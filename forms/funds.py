@@ -6,26 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import InvalidInput
-from core.money import parse_amount
+from core.money import AmountFormField
 from forms.steps import StepForm
-
-
-class AmountField(forms.CharField):
-    def __init__(self, *, signed=False, allow_zero=False, **kwargs):
-        self.signed, self.allow_zero = signed, allow_zero
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "class": "amount"})
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in self.empty_values:
-            return None
-        try:
-            return parse_amount(value, signed=self.signed, allow_zero=self.allow_zero)
-        except InvalidInput as exc:
-            raise forms.ValidationError(exc.errors["amount"]) from None
 
 
 def apply_errors(form: forms.Form, errors: dict) -> None:
@@ -36,23 +18,23 @@ def apply_errors(form: forms.Form, errors: dict) -> None:
 
 
 class AllocationForm(forms.Form):
-    amount = AmountField(label=_("Amount (yuan)"))
+    amount = AmountFormField(label=_("Amount (yuan)"))
     reference = forms.CharField(label=_("Reference"), max_length=100,
                                 help_text=_("e.g. the county's payment voucher number"))
 
 
 class AdjustmentForm(forms.Form):
-    amount = AmountField(label=_("Amount (yuan, negative to reduce)"), signed=True)
+    amount = AmountFormField(label=_("Amount (yuan, negative to reduce)"), signed=True)
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class LimitsForm(forms.Form):
-    low_water_mark = AmountField(label=_("Low-water mark (yuan)"), allow_zero=True)
-    target_balance = AmountField(label=_("Standard amount (yuan)"), allow_zero=True)
+    low_water_mark = AmountFormField(label=_("Low-water mark (yuan)"), allow_zero=True)
+    target_balance = AmountFormField(label=_("Standard amount (yuan)"), allow_zero=True)
 
 
 class ReplenishmentRequestForm(forms.Form):
-    amount = AmountField(label=_("Amount needed (yuan)"), required=False,
+    amount = AmountFormField(label=_("Amount needed (yuan)"), required=False,
                          help_text=_("Leave empty to ask for the difference to the standard amount."))
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -62,7 +44,7 @@ class DecisionForm(StepForm):
 
     decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
                                  choices=[("approve", _("Approve and allocate")), ("reject", _("Reject"))])
-    amount = AmountField(label=_("Amount to allocate (yuan)"), required=False,
+    amount = AmountFormField(label=_("Amount to allocate (yuan)"), required=False,
                          help_text=_("Leave empty to allocate the amount requested."))
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
     reason = forms.CharField(label=_("Reasons"), max_length=1000, required=False,

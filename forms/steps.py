@@ -21,11 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.errors import InvalidInput
-from core.money import parse_amount
-from regions.codes import Level, subtree_range
+from core.money import AmountFormField, parse_amount
+from regions.codes import Level, within
 from staff.roles import Role
 
-MONEY_ATTRS = {"inputmode": "decimal", "autocomplete": "off", "placeholder": "800.00", "class": "money-input"}
 # Staff who may sit on an investigation team.
 INVESTIGATOR_ROLES = (Role.CASEWORKER, Role.TOWNSHIP_HEAD)
 # Commas (ASCII or full-width), the enumeration comma and spaces all separate instalments.
@@ -37,27 +36,19 @@ def _invalid(exc: InvalidInput) -> forms.ValidationError:
     return forms.ValidationError([str(m) for m in messages])
 
 
-class MoneyField(forms.CharField):
-    """An amount in yuan: positive, at most two decimals (the services' own rule)."""
+class MoneyField(AmountFormField):
+    """A positive amount in yuan (core.money's one form field), also from a JSON number."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("widget", forms.TextInput(attrs=MONEY_ATTRS))
         super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("placeholder", "800.00")
 
     def to_python(self, value):
         if isinstance(value, bool):
             raise forms.ValidationError(_("Enter an amount in yuan, e.g. 800.00."))
+        if isinstance(value, int | float):
+            value = str(value)
         return super().to_python(value)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in self.empty_values:
-            return None
-        try:
-            return parse_amount(value.replace(",", "").replace("，", ""), "amount")
-        except InvalidInput as exc:
-            raise _invalid(exc) from None
 
 
 class InstalmentsField(forms.CharField):
@@ -172,9 +163,8 @@ class InvestigateForm(StepForm):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
-        low, high = subtree_range(case.region_code, Level.TOWNSHIP)
-        staff = (get_user_model().objects.filter(is_active=True, region_id__gte=low, region_id__lte=high,
-                                                 groups__name__in=INVESTIGATOR_ROLES)
+        staff = (get_user_model().objects.filter(within("region__code", case.region_code, Level.TOWNSHIP),
+                                                 is_active=True, groups__name__in=INVESTIGATOR_ROLES)
                  .distinct().order_by("username").only("username", "first_name", "last_name"))
         self.fields["investigators"].choices = [(u.username, f"{u.display_name} ({u.username})") for u in staff]
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -112,7 +113,12 @@ def complete(user, task_id: int, step_service, *, request=None, **fields):
             activation = task.flow_task.activation_class(task)
         elif task.owner_id != user.pk:
             raise NotPermitted(_("This task is assigned to someone else."))
-        result = step_service(user, task, request=request, **fields)
+        try:
+            result = step_service(user, task, request=request, **fields)
+        except TransitionNotAllowed:
+            # The record moved on while its task stayed open (a reversed payment takes a
+            # paid case back to paying while its filing task waits): a refusal, not a crash.
+            raise Conflict(_("This step cannot be done in the case's current state.")) from None
         if isinstance(result, KeepOpen):
             return result
         if task.status == STATUS.ASSIGNED:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
@@ -19,12 +17,12 @@ from assistance import services as assistance
 from assistance.models import Application, CauseCategory, Kind
 from audit.models import AuditEvent
 from core import programs
+from core.money import AmountApiField
 from core.permissions import ActionPermission
 from core.scoping import get_visible_or_404
 from deadlines.models import Deadline, DeadlineStatus
+from regions.codes import within
 from workflows import engine
-
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
 
 
 def _task_type_id() -> int:
@@ -121,7 +119,7 @@ class ApplicationInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices, required=False, allow_blank=True, default="")
     cause = serializers.CharField(max_length=2000)
     cause_category = serializers.ChoiceField(choices=CauseCategory.choices, default=CauseCategory.OTHER)
-    amount_requested = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    amount_requested = AmountApiField(required=False, allow_null=True)
     applicant = serializers.IntegerField(required=False, allow_null=True)
     related_to_staff = serializers.BooleanField(default=False)
     new_cause = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -148,7 +146,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
                 from regions.models import Region
 
                 place = Region.objects.visible_to(self.request.user).filter(code=params["region"]).first()
-                qs = qs.filter(region_code__range=place.code_range) if place else qs.none()
+                qs = qs.filter(within("region_code", place.code, place.level)) if place else qs.none()
         return qs.order_by("-id")
 
     def get_serializer_context(self):

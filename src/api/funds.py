@@ -13,45 +13,26 @@ allocation request allocate once.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.errors import InvalidInput
-from core.money import parse_amount
+from core.money import AmountApiField
 from core.permissions import ActionPermission
 from funds import services
 from funds.models import EntryKind, FundStatus, LedgerEntry, ReplenishmentRequest, ReserveFund
 from funds.statements import parse_month
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class AmountField(serializers.Field):
-    """A positive amount in yuan with at most two places, sent as a string ("800.00")."""
-
-    default_error_messages = {"invalid": "invalid"}
-
-    def to_internal_value(self, data):
-        if data == "" and not self.required:
-            return None
-        try:
-            return parse_amount(data, self.field_name)
-        except InvalidInput as exc:
-            raise serializers.ValidationError(exc.errors[self.field_name]) from None
-
-    def to_representation(self, value):
-        return f"{value:.2f}"
-
-
 class FundSerializer(serializers.ModelSerializer):
     township = serializers.CharField(source="township_id", read_only=True)
     township_name = serializers.CharField(source="township.name", read_only=True)
-    balance = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    low_water_mark = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    target_balance = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    balance = AmountApiField(read_only=True)
+    low_water_mark = AmountApiField(read_only=True)
+    target_balance = AmountApiField(read_only=True)
     status = serializers.ChoiceField(choices=FundStatus.choices, read_only=True)
 
     class Meta:
@@ -61,8 +42,8 @@ class FundSerializer(serializers.ModelSerializer):
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=EntryKind.choices, read_only=True)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    balance_after = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    amount = AmountApiField(read_only=True)
+    balance_after = AmountApiField(read_only=True)
     change = serializers.SerializerMethodField(help_text="the signed change of the balance")
     application = serializers.IntegerField(source="application_id", read_only=True, allow_null=True)
     instalment = serializers.IntegerField(source="instalment_number", read_only=True, allow_null=True)
@@ -82,26 +63,14 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 
 
 class AllocationInputSerializer(serializers.Serializer):
-    amount = AmountField()
+    amount = AmountApiField()
     reference = serializers.CharField(max_length=100, help_text="e.g. the county's payment voucher number")
-
-
-class ReplenishStepFields(serializers.Serializer):
-    """The fields of the ``replenish`` step (flow "reserve_fund") for POST /api/v1/tasks/{id}/complete/:
-    {"decision": "approve"|"reject", "amount": "…" (optional: the amount requested),
-    "reference": "…", "reason": "…" (required to reject)}. Its service is
-    funds.services.decide_replenishment."""
-
-    decision = serializers.ChoiceField(choices=["approve", "reject"])
-    amount = AmountField(required=False, allow_null=True)
-    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
 class ReplenishmentSerializer(serializers.ModelSerializer):
     fund = serializers.IntegerField(source="fund_id", read_only=True)
     township = serializers.CharField(source="fund.township_id", read_only=True)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    amount = AmountApiField(read_only=True)
     allocation = LedgerEntrySerializer(read_only=True)
 
     class Meta:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -20,6 +20,7 @@ from deadlines import reports
 from regions.models import Region
 from registry import services as registry
 from registry.models import Household, Person, PersonCondition
+from registry.search import search_households
 
 from .serializers import (
     BreachSerializer,
@@ -101,18 +102,20 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                     "create": "registry.add_household"}
 
     def get_queryset(self):
-        qs = Household.objects.visible_to(self.request.user).select_related("region").prefetch_related(
-            _members_prefetch())
+        user = self.request.user
         if self.action == "list":
-            q = (self.request.query_params.get("q") or "").strip()
-            if q:
-                people = Person.objects.filter(Q(name__contains=q) | Q(id_number__endswith=q.upper()))
-                qs = qs.filter(pk__in=people.values("household_id"))
+            # The web list's own search (registry.search): the same rows for the same words.
+            region = None
             code = self.request.query_params.get("region")
             if code:
-                region = Region.objects.visible_to(self.request.user).filter(code=code).first()
-                qs = qs.filter(region__code__range=region.code_range) if region else qs.none()
-        return qs.order_by("-id")
+                region = Region.objects.visible_to(user).filter(code=code).first()
+            if code and region is None:
+                qs = Household.objects.none()
+            else:
+                qs = search_households(user, q=self.request.query_params.get("q") or "", region=region)
+        else:
+            qs = Household.objects.visible_to(user)
+        return qs.select_related("region").prefetch_related(_members_prefetch()).order_by("-id")
 
     @extend_schema(parameters=[OpenApiParameter("q", str, description="a member's name, or the last digits of an ID"),
                                OpenApiParameter("region", str, description="village or township code")])

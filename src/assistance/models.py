@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField
 
 from core import programs
+from core.money import MONEY_FIELD
 from core.scoping import ScopedQuerySet
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
+from regions.codes import Level, code_of, township_of
 
 
 class Program(models.TextChoices):
@@ -68,10 +68,10 @@ class Application(models.Model):
     cause_category = models.CharField(_("cause category"), max_length=20, choices=CauseCategory.choices,
                                       default=CauseCategory.OTHER)
     cause = models.TextField(_("cause"))
-    amount_requested = models.DecimalField(_("amount requested"), **MONEY, null=True, blank=True,
+    amount_requested = models.DecimalField(_("amount requested"), **MONEY_FIELD, null=True, blank=True,
                                            validators=[MinValueValidator(Decimal("0.01"))])
-    amount_approved = models.DecimalField(_("amount approved"), **MONEY, null=True, blank=True)
-    amount_paid = models.DecimalField(_("amount paid"), **MONEY, default=Decimal("0.00"))
+    amount_approved = models.DecimalField(_("amount approved"), **MONEY_FIELD, null=True, blank=True)
+    amount_paid = models.DecimalField(_("amount paid"), **MONEY_FIELD, default=Decimal("0.00"))
     # Each program's own statuses (its proxy's transitions); a new case starts in its program's initial one.
     status = FSMField(_("status"), max_length=20, default="", protected=True)
 
@@ -83,7 +83,7 @@ class Application(models.Model):
     investigators = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("investigators"), blank=True,
                                            related_name="+")
     findings = models.TextField(_("findings"), blank=True)
-    recommended_amount = models.DecimalField(_("recommended amount"), **MONEY, null=True, blank=True)
+    recommended_amount = models.DecimalField(_("recommended amount"), **MONEY_FIELD, null=True, blank=True)
     missing_documents = models.JSONField(_("missing documents"), default=list, blank=True)
     missing_notified_at = models.DateTimeField(_("told what is missing at"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
@@ -124,11 +124,11 @@ class Application(models.Model):
 
     @property
     def township_code(self) -> str:
-        return self.region_code[:9] + "000"
+        return township_of(self.region_code)
 
     @property
     def county_code(self) -> str:
-        return self.region_code[:6] + "000000"
+        return code_of(self.region_code, Level.COUNTY)
 
     @property
     def status_label(self) -> str:
@@ -149,17 +149,26 @@ class InstalmentStatus(models.TextChoices):
     WAITING_FUNDS = "waiting_funds", _("Waiting for the reserve fund")
 
 
+class InstalmentSource(models.TextChoices):
+    """Where a paid instalment's money came from (empty while it is not paid)."""
+
+    RESERVE_FUND = "reserve_fund", _("Reserve fund")
+    COUNTY_TRANSFER = "county_transfer", _("County transfer")
+
+
 class Instalment(models.Model):
     """One payment of an approval (an approval may pay in instalments). Number 0 is
     the urgent pay-first payment made before investigation."""
 
+    Source = InstalmentSource
+
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="instalments")
     number = models.PositiveSmallIntegerField(_("instalment"))
-    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    amount = models.DecimalField(_("amount"), **MONEY_FIELD, validators=[MinValueValidator(Decimal("0.01"))])
     due_on = models.DateField(_("due on"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=14, choices=InstalmentStatus.choices,
                               default=InstalmentStatus.PLANNED)
-    source = models.CharField(_("paid from"), max_length=20, blank=True)
+    source = models.CharField(_("paid from"), max_length=20, blank=True, choices=InstalmentSource.choices)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")
@@ -198,7 +207,7 @@ class RuleScopeMixin(models.Model):
 
 
 class AssistanceRule(RuleScopeMixin):
-    township_limit = models.DecimalField(_("township direct-approval limit (yuan)"), **MONEY,
+    township_limit = models.DecimalField(_("township direct-approval limit (yuan)"), **MONEY_FIELD,
                                          help_text=_("Shandong: 3,000 yuan."))
     repeat_period_days = models.PositiveIntegerField(_("repeat application period (days)"), default=365)
     max_instalments = models.PositiveSmallIntegerField(_("most instalments per approval"), default=6)
@@ -216,7 +225,7 @@ class AssistanceRule(RuleScopeMixin):
 class DibaoStandard(RuleScopeMixin):
     registration = models.CharField(_("registration"), max_length=10,
                                     choices=[("urban", _("Urban")), ("rural", _("Rural"))])
-    monthly_amount = models.DecimalField(_("monthly standard (yuan)"), **MONEY)
+    monthly_amount = models.DecimalField(_("monthly standard (yuan)"), **MONEY_FIELD)
 
     class Meta:
         ordering = ["scope", "registration", "-effective_from"]
@@ -238,7 +247,7 @@ class AmountBand(RuleScopeMixin):
                                        blank=True)
     max_multiple = models.DecimalField(_("at most × dibao standard"), max_digits=5, decimal_places=2, null=True,
                                        blank=True)
-    max_amount = models.DecimalField(_("at most (yuan)"), **MONEY, null=True, blank=True)
+    max_amount = models.DecimalField(_("at most (yuan)"), **MONEY_FIELD, null=True, blank=True)
 
     class Meta:
         ordering = ["scope", "cause_category", "-effective_from"]

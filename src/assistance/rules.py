@@ -1,40 +1,25 @@
 """Looking up the rules in force for a place and a day.
 
 Each rule is a row per region prefix (province 2, city 4 or county 6 digits, or
-everywhere) with a date of effect. The most local row wins, then the newest one in
-force: a county's own limit beats the province's, and next year's change applies
-from its first day without touching this year's cases.
+everywhere) with a date of effect; regions.rules picks the row in force (the most
+local, then the newest).
 """
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
 from core.money import figures
-from regions.codes import SCOPE_LENGTHS, scope_prefixes
+from regions.rules import in_force
 
 from .models import AmountBand, AssistanceRule, DibaoStandard
 
 
 class MissingRule(LookupError):
     pass
-
-
-def _scopes(region_code: str) -> list[str]:
-    return scope_prefixes(region_code, SCOPE_LENGTHS)
-
-
-def in_force(queryset, region_code: str, on: datetime.date | None = None):
-    on = on or timezone.localdate()
-    rows = list(queryset.filter(scope__in=_scopes(region_code), effective_from__lte=on))
-    if not rows:
-        return None
-    return max(rows, key=lambda r: (len(r.scope), r.effective_from))
 
 
 def assistance_rule(region_code: str, on=None) -> AssistanceRule:

@@ -49,6 +49,13 @@ def save_status(application: Application, *fields: str) -> None:
     application.save(update_fields=["status", *fields])
 
 
+def lock_case(application_id: int) -> Application:
+    """Lock a case row outside its steps (e.g. before a fund row, for a reversal): the
+    payment step locks its case and then pays from the fund, so taking the two rows in
+    the same order keeps a payment and a reversal of one case from deadlocking."""
+    return Application.objects.select_for_update(of=("self",)).get(pk=application_id)
+
+
 def county_staff(application: Application) -> list:
     return role_holders("county_reviewer", application.region_code, "county")
 

@@ -2,20 +2,28 @@
 
 Reading: from whatever a caller sends (a form string, a JSON string or number, a
 Decimal) by one parser, so the web, the API and every service give the same answer and
-the same message for the same bad input. Writing: "1,234.50", the figures the pages,
-documents, sheets and messages show."""
+the same message for the same bad input; the API's field (AmountApiField) and the
+pages' (AmountFormField) are that parser. Storing: every money column is
+``models.DecimalField(**MONEY_FIELD)``, which holds every amount the parser accepts, so
+an amount too large is refused as bad input, never by the database. Writing:
+"1,234.50", the figures the pages, documents, sheets and messages show."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django import forms
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
 from core.errors import InvalidInput
 
 CENT = Decimal("0.01")
-# NUMERIC(14, 2)
-MAX_AMOUNT = Decimal("999999999999.99")
+# The one money column: NUMERIC(14, 2). Every model field holding yuan uses it.
+MONEY_FIELD = {"max_digits": 14, "decimal_places": 2}
+# The largest amount that column holds; parse_amount refuses anything above it.
+MAX_AMOUNT = Decimal(10) ** (MONEY_FIELD["max_digits"] - MONEY_FIELD["decimal_places"]) - CENT
 
 
 def parse_amount(value, field: str = "amount", *, signed: bool = False, allow_zero: bool = False) -> Decimal:
@@ -45,10 +53,58 @@ def parse_amount(value, field: str = "amount", *, signed: bool = False, allow_ze
     elif amount <= 0:
         raise InvalidInput({field: [_("The amount must be more than zero.")]})
     if abs(amount) > MAX_AMOUNT:
-        raise InvalidInput({field: [_("The amount is too large.")]})
+        raise InvalidInput({field: [_("The amount is too large: at most %(max)s yuan.") % {
+            "max": figures(MAX_AMOUNT)}]})
     return amount.quantize(CENT)
 
 
 def figures(value) -> str:
     """1234.5 → "1,234.50": the same in every language."""
     return f"{Decimal(value):,.2f}"
+
+
+# --- the fields that read amounts: one for the API, one for the pages --------------------------
+
+@extend_schema_field({"type": "string", "format": "decimal", "example": "800.00",
+                      "pattern": r"^-?\d{1,12}(\.\d{1,2})?$"})
+class AmountApiField(serializers.Field):
+    """An amount in the API: a string with at most two places ("800.00"; a JSON number is
+    read too), positive unless ``signed`` (refuses zero) or ``allow_zero``. Bad input is a
+    400 naming the field, with parse_amount's message. Written as "800.00"."""
+
+    def __init__(self, *, signed: bool = False, allow_zero: bool = False, **kwargs):
+        self.signed, self.allow_zero = signed, allow_zero
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if data == "" and not self.required:
+            return None
+        try:
+            return parse_amount(data, self.field_name, signed=self.signed, allow_zero=self.allow_zero)
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.errors[self.field_name]) from None
+
+    def to_representation(self, value):
+        return f"{value:.2f}"
+
+
+class AmountFormField(forms.CharField):
+    """An amount on a page, read by parse_amount (same options and messages as the API).
+    Grouping commas, ASCII or full-width, are allowed: people copy "1,200.00" from a
+    page or a sheet."""
+
+    def __init__(self, *, signed: bool = False, allow_zero: bool = False, **kwargs):
+        self.signed, self.allow_zero = signed, allow_zero
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "class": "money-input"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(value.replace(",", "").replace("，", ""), "amount", signed=self.signed,
+                                allow_zero=self.allow_zero)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.errors["amount"]) from None

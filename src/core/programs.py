@@ -119,6 +119,9 @@ class Program(FlowSpec):
     opened_on_web: bool = False
     # Pays from the township's reserve fund: ``may_pay(case, instalment_number)`` says whether now.
     may_pay: Callable[[Any, int], bool] | None = None
+    # ``payment_reversed(actor, case_id, instalment_number=, amount=, reason=, reversal_id=, request=)``:
+    # a payout from the fund came back; the case (locked by the caller) stops counting it.
+    payment_reversed: Callable[..., Any] | None = None
     # Seeds demo cases for `seed_demo`: ``demo(township_code)`` returns a line saying what it holds.
     demo: Callable[..., str] | None = None
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from regions.codes import SCOPE_LENGTHS, scope_prefixes
+from regions.rules import in_force
 
 from .calendar import WorkingCalendar, end_of_day, local_zone
 from .models import SlaPolicy, Unit
@@ -21,16 +21,13 @@ class NoPolicy(LookupError):
 def find_policy(flow: str, step: str, *, program: str = "", region_code: str = "",
                 on: datetime.date | None = None) -> SlaPolicy:
     on = on or timezone.localdate()
-    scopes = set(scope_prefixes(region_code, SCOPE_LENGTHS))
-    candidates = list(
-        SlaPolicy.objects.filter(flow=flow, step=step, program__in={"", program}, scope__in=scopes,
-                                 effective_from__lte=on).prefetch_related("escalations")
-    )
-    if not candidates:
+    # The most local rule wins, then the program-specific one, then the newest version.
+    policy = in_force(SlaPolicy.objects.filter(flow=flow, step=step, program__in={"", program})
+                      .prefetch_related("escalations"), region_code, on, prefer=lambda p: bool(p.program))
+    if policy is None:
         raise NoPolicy(f"No deadline policy for {flow}.{step} (program {program or '-'}, region {region_code or '-'}) "
                        f"in force on {on}: add one in the admin.")
-    # The most local rule wins, then the program-specific one, then the newest version.
-    return max(candidates, key=lambda p: (len(p.scope), bool(p.program), p.effective_from))
+    return policy
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Concat, Substr, TruncWeek
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Substr, TruncWeek
 from django.utils import timezone
 
+from regions.codes import township_of, township_of_column, within
 from regions.models import Region
 
 from .calendar import local_zone
@@ -37,7 +38,7 @@ def age_condition(key: str, now: datetime.datetime) -> Q:
 def _narrow(qs, user, *, region: str = "", step: str = ""):
     if region:
         place = Region.objects.visible_to(user).filter(code=region).first()
-        qs = qs.filter(region_code__range=place.code_range) if place else qs.none()
+        qs = qs.filter(within("region_code", place.code, place.level)) if place else qs.none()
     if step:
         # "flow.step" (the web filter: steps of different flows may share a name) or a bare step (the API).
         flow, _dot, name = step.rpartition(".")
@@ -67,7 +68,7 @@ def paused(user, *, region: str = "", step: str = ""):
 def with_row_data(qs):
     """What a deadline row shows (village and township names, assignee) in the same
     query as the rows, so a page or an export costs the same at 10 rows and 100,000."""
-    township_code = Concat(Substr(OuterRef("region_code"), 1, 9), Value("000"), output_field=CharField())
+    township_code = township_of_column(OuterRef("region_code"))
     return qs.select_related("assignee").annotate(
         region_name=Subquery(Region.objects.filter(code=OuterRef("region_code")).values("name")[:1]),
         township_name=Subquery(Region.objects.filter(code=township_code).values("name")[:1]),
@@ -107,7 +108,7 @@ def on_time_matrix(on_time: list[dict], months: list[datetime.date]) -> list[dic
 
 
 def _township_names(prefixes) -> dict[str, str]:
-    codes = [p.ljust(12, "0") for p in prefixes]
+    codes = [township_of(p) for p in prefixes]
     return {r.code[:9]: r.name for r in Region.objects.filter(code__in=codes)}
 
 

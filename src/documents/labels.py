@@ -34,11 +34,9 @@ DECISION_LEVELS = {
     "county": "县级民政部门审批",
 }
 
-INSTALMENT_SOURCES = {
+INSTALMENT_SOURCES = {  # by assistance.models.InstalmentSource
     "reserve_fund": "乡镇（街道）临时救助备用金",
-    "county": "县级临时救助资金",
-    "county_fund": "县级临时救助资金",
-    "bank": "银行代发",
+    "county_transfer": "县级临时救助资金",
 }
 
 RELATIONS = {

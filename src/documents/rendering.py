@@ -15,6 +15,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from regions.codes import Level, code_of
 from regions.models import Region
 from registry.models import Relation
 
@@ -63,7 +64,7 @@ class Places:
     @classmethod
     def of(cls, application) -> Places:
         village = application.household.region
-        codes = [application.township_code, application.county_code, application.region_code[:4] + "00000000"]
+        codes = [application.township_code, application.county_code, code_of(application.region_code, Level.CITY)]
         found = Region.objects.in_bulk(codes)
         return cls(village=village, township=found[codes[0]], county=found[codes[1]], city=found.get(codes[2]))
 

@@ -22,10 +22,9 @@ from django.db.models.functions import Concat, Left
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.money import CENT
+from core.money import CENT, MONEY_FIELD
 from core.scoping import ScopedQuerySet
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 
@@ -59,12 +58,12 @@ class ReserveFund(models.Model):
     township = models.OneToOneField("regions.Region", verbose_name=_("township"), on_delete=models.PROTECT,
                                     related_name="reserve_fund", limit_choices_to={"level": "township"})
     # Changed only by funds.services, together with a ledger entry, under a row lock.
-    balance = models.DecimalField(_("balance"), **MONEY, default=ZERO, editable=False)
+    balance = models.DecimalField(_("balance"), **MONEY_FIELD, default=ZERO, editable=False)
     low_water_mark = models.DecimalField(
-        _("low-water mark"), **MONEY, default=ZERO,
+        _("low-water mark"), **MONEY_FIELD, default=ZERO,
         help_text=_("When a payment leaves the balance below this, a replenishment request goes to county finance."))
     target_balance = models.DecimalField(
-        _("standard amount"), **MONEY, default=ZERO,
+        _("standard amount"), **MONEY_FIELD, default=ZERO,
         help_text=_("The amount the county tops the fund up to; a replenishment request asks for the difference."))
     created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
 
@@ -160,8 +159,8 @@ class LedgerEntry(models.Model):
     fund = models.ForeignKey(ReserveFund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)
     direction = models.SmallIntegerField(_("direction"), choices=Direction.choices)
-    amount = models.DecimalField(_("amount"), **MONEY)
-    balance_after = models.DecimalField(_("balance after"), **MONEY)
+    amount = models.DecimalField(_("amount"), **MONEY_FIELD)
+    balance_after = models.DecimalField(_("balance after"), **MONEY_FIELD)
     at = models.DateTimeField(_("at"), default=timezone.now)
     # The local month of ``at``: statements, sign-off and the month lock work on it.
     month = models.DateField(_("month"))
@@ -235,12 +234,12 @@ class MonthlySignOff(models.Model):
     fund = models.ForeignKey(ReserveFund, verbose_name=_("fund"), on_delete=models.PROTECT,
                              related_name="sign_offs")
     month = models.DateField(_("month"))
-    opening = models.DecimalField(_("opening balance"), **MONEY)
-    allocations = models.DecimalField(_("allocations"), **MONEY)
-    disbursements = models.DecimalField(_("disbursements"), **MONEY)
-    reversals = models.DecimalField(_("reversals"), **MONEY)
-    adjustments = models.DecimalField(_("adjustments (net)"), **MONEY)
-    closing = models.DecimalField(_("closing balance"), **MONEY)
+    opening = models.DecimalField(_("opening balance"), **MONEY_FIELD)
+    allocations = models.DecimalField(_("allocations"), **MONEY_FIELD)
+    disbursements = models.DecimalField(_("disbursements"), **MONEY_FIELD)
+    reversals = models.DecimalField(_("reversals"), **MONEY_FIELD)
+    adjustments = models.DecimalField(_("adjustments (net)"), **MONEY_FIELD)
+    closing = models.DecimalField(_("closing balance"), **MONEY_FIELD)
     entry_count = models.PositiveIntegerField(_("entries"))
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("signed off by"),
                                   on_delete=models.PROTECT, related_name="+")
@@ -300,8 +299,8 @@ class ReplenishmentRequest(models.Model):
     fund = models.ForeignKey(ReserveFund, verbose_name=_("fund"), on_delete=models.PROTECT,
                              related_name="replenishments")
     origin = models.CharField(_("origin"), max_length=10, choices=RequestOrigin.choices)
-    amount = models.DecimalField(_("amount requested"), **MONEY)
-    balance_at_request = models.DecimalField(_("balance when requested"), **MONEY)
+    amount = models.DecimalField(_("amount requested"), **MONEY_FIELD)
+    balance_at_request = models.DecimalField(_("balance when requested"), **MONEY_FIELD)
     reason = models.TextField(_("reason"), blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True,
                                      blank=True, on_delete=models.PROTECT, related_name="+")

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from assistance.services import lock_case
 from audit import services as audit
 from core import programs
 from core.errors import Conflict, InvalidInput, NotPermitted
@@ -220,7 +221,8 @@ def may_reverse(actor) -> bool:
 def reverse(actor, entry: LedgerEntry, reason: str, request=None) -> LedgerEntry:
     """A payout that failed or was cancelled: its money goes back into the fund as a
     new entry linked to the original, dated now (also when the original's month is
-    signed off). Never twice: a repeat returns the first reversal."""
+    signed off), and its case no longer counts it (its program's ``payment_reversed``).
+    Never twice: a repeat returns the first reversal."""
     fund = ReserveFund.objects.select_related("township").get(pk=entry.fund_id)
     if not may_reverse(actor):
         raise NotPermitted(_("Your role may not reverse payouts."))
@@ -234,6 +236,7 @@ def reverse(actor, entry: LedgerEntry, reason: str, request=None) -> LedgerEntry
         return existing
     try:
         with transaction.atomic():
+            application = lock_case(entry.application_id) if entry.application_id else None
             locked = _lock(fund.pk)
             locked.township = fund.township
             existing = LedgerEntry.objects.filter(reverses_id=entry.pk).first()
@@ -245,6 +248,12 @@ def reverse(actor, entry: LedgerEntry, reason: str, request=None) -> LedgerEntry
                                idempotency_key=f"reversal:{entry.pk}", reason=reason)
             _record("funds.ledger.reversed", actor, reversal, request, reason=reason, reverses=entry.pk,
                     application=entry.application_id, instalment=entry.instalment_number)
+            spec = programs.program(application.program) if application is not None else None
+            if spec is not None and spec.payment_reversed is not None:
+                # The case stops counting the money in the same transaction (its instalment
+                # can be paid again), or it would read "paid" for money that came back.
+                spec.payment_reversed(actor, application.pk, instalment_number=entry.instalment_number,
+                                      amount=entry.amount, reason=reason, reversal_id=reversal.pk, request=request)
             waiting.announce_after_commit(fund.pk)
     except IntegrityError:
         existing = LedgerEntry.objects.filter(reverses_id=entry.pk).first()

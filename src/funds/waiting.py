@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from core import programs
 from core.money import figures
 from core.tasks import queue_after_commit
+from regions.codes import Level, within
 
 
 def paying_steps() -> Q:
@@ -36,8 +37,8 @@ def waiting_instalments(fund):
     """Instalments of the fund's township waiting for money, oldest application first."""
     from assistance.models import Instalment, InstalmentStatus
 
-    return (Instalment.objects.filter(status=InstalmentStatus.WAITING_FUNDS,
-                                      application__region_code__startswith=fund.township_id[:9])
+    return (Instalment.objects.filter(within("application__region_code", fund.township_id, Level.TOWNSHIP),
+                                      status=InstalmentStatus.WAITING_FUNDS)
             .select_related("application__applicant").order_by("application_id", "number"))
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 from django.db import models
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 CODE_RE = re.compile(r"^\d{12}$")
@@ -37,6 +39,30 @@ def subtree_range(code: str, level: str) -> tuple[str, str]:
     """The inclusive code range of a region and everything below it."""
     p = prefix(code, level)
     return p.ljust(12, "0"), p.ljust(12, "9")
+
+
+def within(field: str, code: str, level: str) -> Q:
+    """Rows whose ``field`` (a 12-digit code) lies in the region ``code`` of ``level``
+    or below it. A range, not ``startswith``: PostgreSQL answers LIKE 'prefix%' from a
+    B-tree index only with a pattern operator class, a range from any."""
+    return Q(**{f"{field}__range": subtree_range(code, level)})
+
+
+def code_of(code: str, level: str) -> str:
+    """The code of the region at ``level`` that ``code`` lies in (e.g. a village's county)."""
+    return prefix(code, level).ljust(12, "0")
+
+
+def township_of(code: str) -> str:
+    """The code of the township (or street) that ``code`` lies in; a county or city
+    code gives itself."""
+    return code_of(code, Level.TOWNSHIP)
+
+
+def township_of_column(expression) -> Concat:
+    """``township_of`` in SQL: ``expression`` is a field name or e.g. OuterRef("region_code")."""
+    n = PREFIX_LENGTH[Level.TOWNSHIP]
+    return Concat(Substr(expression, 1, n), Value("0" * (12 - n)), output_field=CharField())
 
 
 def code_problem(code: str, level: str) -> str | None:
@@ -75,7 +101,8 @@ def is_scope_prefix(value: str, lengths: tuple[int, ...] = SCOPE_LENGTHS) -> boo
 def ancestor_codes(code: str) -> list[str]:
     """The codes of a region's township, county, city and province, nearest first,
     derived from the code itself (no query)."""
-    candidates = [code[:9] + "000", code[:6] + "000000", code[:4] + "00000000", code[:2] + "0000000000"]
+    candidates = [township_of(code), code_of(code, Level.COUNTY), code_of(code, Level.CITY),
+                  code[:2].ljust(12, "0")]  # the province: no level of this tree
     out = []
     for c in candidates:
         if c not in out:

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.money import MONEY_FIELD
 from core.scoping import ScopedQuerySet
 
 from .idnumber import mask
@@ -200,7 +201,7 @@ class Income(models.Model):
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="incomes")
     kind = models.CharField(_("kind"), max_length=24, choices=IncomeKind.choices)
     monthly_amount = models.DecimalField(
-        _("monthly amount (yuan)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+        _("monthly amount (yuan)"), **MONEY_FIELD, validators=[MinValueValidator(0)]
     )
     valid_from = models.DateField(_("from"))
     valid_to = models.DateField(_("to"), null=True, blank=True)
@@ -249,7 +250,7 @@ class Asset(models.Model):
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="assets")
     kind = models.CharField(_("kind"), max_length=16, choices=AssetKind.choices)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    value = models.DecimalField(_("value (yuan)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    value = models.DecimalField(_("value (yuan)"), **MONEY_FIELD, validators=[MinValueValidator(0)])
     as_of = models.DateField(_("as of"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     recorded_by = models.ForeignKey(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from regions.codes import ancestor_codes, subtree_range
+from regions.codes import ancestor_codes, code_of
 
 from .models import User
 
@@ -13,7 +13,7 @@ from .models import User
 def _chain(region_code: str, level: str = "") -> list[str]:
     """Regions to look in, nearest first; with ``level``, only the ancestor at that level."""
     if level:
-        return [subtree_range(region_code, level)[0]]
+        return [code_of(region_code, level)]
     return [region_code, *ancestor_codes(region_code)]
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from deadlines.calendar import local_zone
 from deadlines.models import Deadline
+from regions.codes import township_of
 from regions.models import Region
 
 from .models import Pairing, Visit, VisitPlan, VisitStatus
@@ -112,7 +113,7 @@ def coverage(user, month: datetime.date, now: datetime.datetime | None = None) -
     overdue = dict(visits.filter(Exists(overdue_visits(now))).annotate(township=Substr("region_code", 1, 9))
                    .values("township").order_by().annotate(n=Count("pk")).values_list("township", "n"))
     grouped = [{**g, "overdue": overdue.get(g["township"], 0)} for g in grouped]
-    codes = [g["township"].ljust(12, "0") for g in grouped]
+    codes = [township_of(g["township"]) for g in grouped]
     names = {r.code: r.name for r in Region.objects.filter(code__in=codes).only("code", "name")}
     rows = [Row(code=code, name=names.get(code, code), **{k: v for k, v in g.items() if k != "township"})
             for code, g in zip(codes, grouped, strict=True)]

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from regions.codes import Level, code_of, township_of
 from regions.models import Region
 
 from .models import VisitRecord
@@ -34,7 +35,7 @@ def _photo_uri(record: VisitRecord) -> str:
 def context(record: VisitRecord) -> dict:
     visit = record.visit
     person = visit.person
-    codes = [visit.region_code, visit.region_code[:9] + "000", visit.region_code[:6] + "000000"]
+    codes = [visit.region_code, township_of(visit.region_code), code_of(visit.region_code, Level.COUNTY)]
     places = Region.objects.in_bulk(codes)
     path = "".join(places[c].name for c in reversed(codes) if c in places)
     follow_up = getattr(visit, "follow_up", None) if record.outcome == "needs_help" else None

@@ -8,12 +8,15 @@ matches thousands of people against them in memory.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
 
 from deadlines.calendar import end_of_day, local_zone
+from regions.codes import Level, code_of
+from regions.rules import pick
 
 from .models import PERIOD_RANK, TIER_RANK, Period, TierRule
 
@@ -52,28 +55,24 @@ def best(rules: list[TierRule]) -> TierRule | None:
 
 
 class RuleBook:
-    """The rules in force on ``on``. Scopes are at most 6 digits (a county), so the rules
-    of a county are resolved once and reused for all its villages."""
+    """The rules in force on ``on``: every version is read once, and each rule (a
+    ``code``) resolved per county by regions.rules.pick. Scopes are at most 6 digits (a
+    county), so the rules of a county are resolved once and reused for all its villages."""
 
     def __init__(self, on: datetime.date | None = None):
         self.on = on or timezone.localdate()
         self._rows = list(TierRule.objects.filter(effective_from__lte=self.on).order_by("code", "pk"))
+        self._versions: dict[str, list[TierRule]] = defaultdict(list)
+        for rule in self._rows:
+            self._versions[rule.code].append(rule)
         self._by_county: dict[str, list[TierRule]] = {}
 
     def rules_for(self, region_code: str) -> list[TierRule]:
-        county = region_code[:6]
+        county = code_of(region_code, Level.COUNTY)
         found = self._by_county.get(county)
         if found is None:
-            chosen: dict[str, TierRule] = {}
-            for rule in self._rows:
-                if rule.scope and not county.startswith(rule.scope):
-                    continue
-                current = chosen.get(rule.code)
-                # The most local version wins, then the newest.
-                if current is None or (len(rule.scope), rule.effective_from) > (len(current.scope),
-                                                                                 current.effective_from):
-                    chosen[rule.code] = rule
-            found = self._by_county[county] = [r for r in chosen.values() if r.active]
+            chosen = (pick(versions, county, self.on) for versions in self._versions.values())
+            found = self._by_county[county] = [r for r in chosen if r is not None and r.active]
         return found
 
     def match(self, facts: Facts, region_code: str) -> TierRule | None:

@@ -22,9 +22,8 @@ from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, models, transaction
-from django.db.models import ExpressionWrapper, F, Q, Value
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -35,9 +34,8 @@ from audit.models import AuditEvent
 from core.errors import Conflict, InvalidInput, NotPermitted
 from core.scoping import code_visible_to
 from deadlines import services as deadlines
-from deadlines.models import Deadline, DeadlineStatus
-from deadlines.policies import find_policy
 from notifications import services as notifications
+from regions.codes import township_of, within
 from regions.models import Region
 from registry.models import Person, PersonCondition
 from staff.directory import RoleDirectory, role_holders
@@ -76,10 +74,6 @@ def _chunks(iterable, size):
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def _visit_type() -> ContentType:
-    return ContentType.objects.get_for_model(Visit)
 
 
 # --- Plans ---------------------------------------------------------------------------------------
@@ -203,13 +197,7 @@ def _cancel_open_visits(plans: list[VisitPlan], now, *, everything: bool) -> Non
     ids = list(visits.values_list("pk", flat=True))
     if ids:
         Visit.objects.filter(pk__in=ids).update(status=VisitStatus.CANCELLED, closed_at=now, retry_at=None)
-        _close_deadlines(ids, now)
-
-
-def _close_deadlines(visit_ids: list[int], at) -> None:
-    """deadlines.services.close_deadline for many visits in one statement (the same update)."""
-    Deadline.objects.filter(subject_type=_visit_type(), subject_id__in=visit_ids).exclude(
-        status=DeadlineStatus.CLOSED).update(status=DeadlineStatus.CLOSED, closed_at=at, next_check_at=None)
+        deadlines.close_deadlines(Visit, ids, at=now)
 
 
 def recompute_household(actor, household, *, request=None) -> PlanReport:
@@ -235,69 +223,20 @@ class GenerationReport:
     created: int = 0
 
 
-class _Policies:
-    """The home-visit deadline policy per county and start day: policies are scoped by at
-    most a 6-digit prefix, so a city's 50,000 visits need a handful of lookups."""
-
-    def __init__(self):
-        self._cache: dict[tuple[str, datetime.date], tuple] = {}
-
-    def get(self, region_code: str, on: datetime.date):
-        key = (region_code[:6], on)
-        if key not in self._cache:
-            policy = find_policy(FLOW, STEP_VISIT, region_code=region_code, on=on)
-            self._cache[key] = (policy, sorted(policy.escalations.all(), key=lambda s: s.level))
-        return self._cache[key]
+def _policies() -> deadlines.PolicyBook:
+    return deadlines.PolicyBook(FLOW, STEP_VISIT)
 
 
-def _open_visit_deadlines(visits: list[Visit], now, policies: _Policies) -> None:
-    """deadlines.services.open_deadline for many visits at once: the same rows (the flow's
-    SLA policy for the county and day, due at the window's end, the sweeper's first check
-    from the policy's chain), with the clock starting when the window opens."""
-    groups: dict[int, tuple] = {}
-    days: dict[datetime.datetime, datetime.date] = {}
-    for visit in visits:
-        started = max(now, visit.window_start)
-        if started not in days:
-            days[started] = timezone.localtime(started).date()
-        policy, steps = policies.get(visit.region_code, days[started])
-        groups.setdefault(policy.pk, (policy, steps, []))[2].append(visit.pk)
-    for policy, steps, visit_ids in groups.values():
-        _insert_deadlines(visit_ids, policy, steps, now)
-
-
-def _insert_deadlines(visit_ids: list[int], policy, steps, now) -> None:
-    """One INSERT … SELECT from the visits per batch: a city's month (~100,000 visits)
-    without building a Python object per deadline. Every other column gets the default
-    a new Deadline() would hold, read from the model, so a column added there later is
-    filled the same way here."""
-    probe = Deadline(due_at=now, remind_at=None)
-    lag = deadlines.next_check(probe, set(), steps) - now  # the first sweep check, after the due time
-    window_end = F("window_end") if not lag else ExpressionWrapper(F("window_end") + Value(lag),
-                                                                   output_field=models.DateTimeField())
-    given = {
-        "subject_type": Value(_visit_type().pk), "subject_id": F("pk"), "flow": Value(FLOW),
-        "step": Value(STEP_VISIT), "region_code": F("region_code"), "policy": Value(policy.pk),
-        "assignee": F("assigned_to"), "role": Value(str(Role.CASEWORKER)), "due_at": F("window_end"),
-        "started_at": Greatest("window_start", Value(now)), "next_check_at": window_end,
-    }
-    fields = [f for f in Deadline._meta.concrete_fields if not f.primary_key]
-    select = {f"d_{f.attname}": given[f.name] if f.name in given else Value(f.get_default(), output_field=f)
-              for f in fields}
-    table = connection.ops.quote_name(Deadline._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    for chunk in _chunks(visit_ids, BATCH * 5):
-        rows = Visit.objects.filter(pk__in=chunk).order_by().annotate(**select).values_list(*select)
-        sql, params = rows.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)  # noqa: S608 - names from the models
-
-
-def _create_visits(visits: list[Visit], now, policies: _Policies) -> int:
+def _create_visits(visits: list[Visit], now, policies: deadlines.PolicyBook) -> int:
+    """Save new visits and open their deadlines: due at the window's end, the clock
+    starting when the window opens (or now, for a window already open)."""
     if not visits:
         return 0
     Visit.objects.bulk_create(visits, batch_size=BATCH)
-    _open_visit_deadlines(visits, now, policies)
+    deadlines.open_deadlines(
+        Visit, [(v.pk, v.region_code, max(now, v.window_start)) for v in visits], flow=FLOW, step=STEP_VISIT,
+        role=Role.CASEWORKER, due_at=F("window_end"), started_at=Greatest("window_start", Value(now)),
+        assignee=F("assigned_to"), policies=policies)
     return len(visits)
 
 
@@ -310,7 +249,7 @@ def generate_visits(*, now=None, since=None, until=None, plan_ids=None) -> Gener
     plans = VisitPlan.objects.filter(active=True)
     if plan_ids is not None:
         plans = plans.filter(pk__in=list(plan_ids))
-    report, policies = GenerationReport(), _Policies()
+    report, policies = GenerationReport(), _policies()
     for chunk in _chunks(list(plans.order_by("pk").values_list("pk", flat=True)), BATCH):
         with transaction.atomic():
             report.created += _generate_chunk(chunk, since, until, now, policies)
@@ -453,10 +392,11 @@ def declare_major_event(actor, *, region_code: str, kind: str, title: str, round
         event = MajorEvent.objects.create(kind=kind, title=title[:200], region=region, declared_at=declared_at,
                                           declared_by=actor, round_hours=hours, notes=notes or "")
         end = declared_at + datetime.timedelta(hours=hours)
-        plans = (VisitPlan.objects.filter(active=True, tier=Tier.HIGH_RISK, region_code__range=region.code_range)
+        plans = (VisitPlan.objects.filter(within("region_code", region.code, region.level), active=True,
+                                          tier=Tier.HIGH_RISK)
                  .select_related("person").only("id", "person_id", "person__name", "household_id", "region_code",
                                                 "tier").order_by("pk"))
-        policies, created = _Policies(), []
+        policies, created = _policies(), []
         for chunk in _chunks(plans.iterator(chunk_size=BATCH), BATCH):
             cadres = dict(Pairing.objects.filter(household_id__in={p.household_id for p in chunk})
                           .values_list("household_id", "cadre_id"))
@@ -495,7 +435,7 @@ def _announce_round(event: MajorEvent, visits: list[Visit]) -> None:
                 "event": event.title, "count": per_cadre[cadre.pk], "hours": event.round_hours})
         townships: dict[str, int] = defaultdict(int)
         for visit in visits:
-            townships[visit.region_code[:9] + "000"] += 1
+            townships[township_of(visit.region_code)] += 1
         directory = RoleDirectory(list(townships), [Role.TOWNSHIP_HEAD])
         for code, count in townships.items():
             rows += notifications.build(directory.holders(Role.TOWNSHIP_HEAD, code), event="visits.event.round",
@@ -752,7 +692,7 @@ def _apply(actor, visit: Visit, record: VisitRecord, now, request) -> None:
                       .values_list("pk", flat=True))
     if superseded:
         Visit.objects.filter(pk__in=superseded).update(status=VisitStatus.MISSED, closed_at=now, retry_at=None)
-        _close_deadlines(superseded, now)
+        deadlines.close_deadlines(Visit, superseded, at=now)
     audit.record("visits.visit.recorded", actor=actor, obj=visit, region_code=visit.region_code, before=before,
                  after={"status": visit.status, "outcome": record.outcome, "in_window": visit.in_window},
                  extra={"record": record.pk, "client_uuid": record.client_uuid, "method": record.method,

@@ -22,9 +22,9 @@ from assistance.models import Application
 from core import programs
 from deadlines.labels import step_label
 from deadlines.models import Deadline, DeadlineStatus
+from regions.codes import within
 from registry.models import Person
-
-from .queries import person_match
+from registry.search import person_match
 
 EVENT_LABELS = {
     "assistance.application.opened": gettext_lazy("Application received"),
@@ -40,6 +40,7 @@ EVENT_LABELS = {
     "assistance.application.rejected": gettext_lazy("Rejected"),
     "assistance.application.paid": gettext_lazy("Instalment paid"),
     "assistance.application.filed": gettext_lazy("Filed with the county"),
+    "assistance.application.payment_reversed": gettext_lazy("Payment reversed"),
     "assistance.instalment.waiting_funds": gettext_lazy("Payment waiting for the reserve fund"),
     "assistance.applications.exported": gettext_lazy("Applications exported to Excel"),
 }
@@ -68,7 +69,7 @@ def search_applications(user, *, status: str = "", region=None, q: str = "") -> 
     elif status:
         applications = applications.filter(status=status)
     if region is not None:
-        applications = applications.filter(region_code__range=region.code_range)
+        applications = applications.filter(within("region_code", region.code, region.level))
     q = (q or "").strip()
     if q:
         # A subquery, not a join: the applicant's name or the tail of their ID number.

@@ -39,11 +39,11 @@ from forms.cases import ApplicationFilterForm, ApplicationForm, HouseholdFindFor
 from forms.registry import apply_errors
 from funds.models import township_balance
 from registry.models import Household
+from registry.search import search_households
 from workflows import engine
 
 from . import case_rows
 from .export_kinds import APPLICATIONS, application_params
-from .queries import search_households
 from .queries import with_list_data as households_with_list_data
 
 PAGE_SIZE = 50

@@ -13,11 +13,11 @@ from exports.kinds import AS_OF, ExportKind, as_of, invalid_filters, register
 from forms.cases import ApplicationFilterForm
 from forms.registry import HouseholdSearchForm
 from forms.supervision import BreachFilterForm
+from registry.search import search_households
 
 from .case_export import write_applications
 from .case_rows import search_applications
 from .export import write_households
-from .queries import search_households
 from .supervision_export import write_breaches
 
 # --- Household roster ------------------------------------------------------------------------------

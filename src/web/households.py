@@ -32,9 +32,10 @@ from forms.registry import (
 )
 from registry import services
 from registry.models import Asset, Household, Income, Person, Relation
+from registry.search import search_households
 
 from .export_kinds import HOUSEHOLDS, household_params
-from .queries import search_households, with_list_data
+from .queries import with_list_data
 
 PAGE_SIZE = 50
 HISTORY_LIMIT = 100

@@ -28,6 +28,7 @@ from exports.responses import attachment, timestamped
 from exports.responses import export as export_response
 from forms.registry import apply_errors
 from forms.supervision import AGE_LABELS, BreachFilterForm, PauseForm
+from regions.codes import township_of
 
 from .deadline_rows import staff_names
 from .export_kinds import BREACHES, breach_params
@@ -42,7 +43,7 @@ def _dashboard_data(user, now) -> dict:
     board = reports.dashboard(user, now=now, months=MONTHS)
     months = reports.recent_months(now, MONTHS)
     for row in board.by_township:
-        row["code"] = row["township"].ljust(12, "0")
+        row["code"] = township_of(row["township"])
     return {
         "board": board,
         "months": months,

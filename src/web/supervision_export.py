@@ -21,6 +21,7 @@ from deadlines import reports
 from deadlines.labels import flow_label, step_label
 from deadlines.models import Deadline, overdue_hours
 from exports.xlsx import Progress, header, keyset_chunks, local_time, report_progress, streamed_workbook, text_cell
+from regions.codes import township_of
 from staff.models import display_name
 
 from .deadline_rows import case_text, escalated_names, overdue_text, staff_names
@@ -114,7 +115,7 @@ def dashboard_workbook(board, *, months, on_time, ages, now) -> bytes:
     sheet = workbook.create_sheet(_("By township"))
     header(sheet, [_("Township"), _("Region code"), _("Overdue")], (20, 15, 10))
     for row in board.by_township:
-        sheet.append([text_cell(sheet, row["name"]), text_cell(sheet, row["township"].ljust(12, "0")), row["count"]])
+        sheet.append([text_cell(sheet, row["name"]), text_cell(sheet, township_of(row["township"])), row["count"]])
 
     sheet = workbook.create_sheet(_("By step"))
     header(sheet, [_("Flow"), _("Step"), _("Overdue")], (24, 24, 10))

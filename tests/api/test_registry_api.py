@@ -181,6 +181,19 @@ class TestReadHouseholds:
         assert client.get(f"/api/v1/households/?region={VILLAGE_A1}").json()["count"] == 1
         assert client.get(f"/api/v1/households/?region={VILLAGE_A2}").json()["count"] == 0
 
+    @pytest.mark.parametrize("q", ["王德明", "德", "0318", "058x", "370811380512031", "３７０８１１３８０５１２０３１",
+                                   "37081119400302058X", "李", "9999"])
+    def test_search_finds_what_the_web_list_finds(self, alice, household, as_user, q):
+        # A first-generation 15-digit card number (as typed, or in full-width digits)
+        # finds its stored 18-digit form, as it does on the web list.
+        from django.urls import reverse
+
+        api = client_for(alice).get("/api/v1/households/", {"q": q}).json()
+        web = as_user(alice).get(reverse("household_list"), {"q": q}).context["page"].paginator.count
+        assert api["count"] == web
+        if q.startswith(("370811", "３７")):
+            assert [h["id"] for h in api["results"]] == [household.pk]
+
     def test_page_size_is_capped_at_200(self, alice, household):
         body = client_for(alice).get("/api/v1/households/?page_size=5000").json()
         assert set(body) == {"count", "next", "previous", "results"}

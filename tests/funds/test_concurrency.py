@@ -101,6 +101,27 @@ def test_concurrent_reversals_of_one_payout_restore_it_once(alice, household):
     assert fund.balance == Decimal("1000.00") and check_fund(fund).ok
 
 
+def test_concurrent_reversals_of_a_case_payment_take_it_off_the_case_once(alice, household):
+    from assistance.models import Application, Instalment
+    from audit.models import AuditEvent
+
+    fund = open_fund(TOWNSHIP_A, "1000.00")
+    application, instalment = make_application(household, amount="300.00", by=alice)
+    payout = services.disburse(alice, application=application, instalment=instalment)
+    # As the payment step leaves it (its own transaction pays and marks the case paid).
+    Instalment.objects.filter(pk=instalment.pk).update(status="paid")
+    Application.objects.filter(pk=application.pk).update(status="paid", amount_paid=Decimal("300.00"))
+
+    results, errors = run_concurrently([lambda: services.reverse(alice, payout, "bank refused")] * 5)
+
+    assert errors == [None] * 5 and len({entry.pk for entry in results}) == 1
+    application = Application.objects.get(pk=application.pk)
+    assert application.status == "paying" and application.amount_paid == Decimal("0.00")
+    assert Instalment.objects.get(pk=instalment.pk).status == "planned"
+    assert AuditEvent.objects.filter(event="assistance.application.payment_reversed").count() == 1
+    assert ReserveFund.objects.get(pk=fund.pk).balance == Decimal("1000.00")
+
+
 def test_payments_under_the_low_water_mark_open_one_replenishment_request(alice, household, replenish_policy):
     from funds.models import ReplenishmentRequest
 

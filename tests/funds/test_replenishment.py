@@ -193,16 +193,22 @@ def test_raising_the_low_water_mark_above_the_balance_asks(fiona, low_fund, djan
 
 
 def test_the_step_fields_for_the_task_api(alice, fiona, low_fund, approved, django_capture_on_commit_callbacks):
-    from api.funds import ReplenishmentSerializer, ReplenishStepFields
+    """The replenish step's one form (its step table's) checks the API's JSON as it checks the page."""
+    from rest_framework.test import APIClient
 
     pay(alice, approved, "700.00", django_capture_on_commit_callbacks)
     task = replenish_task(ReplenishmentRequest.objects.get())
-    for bad in ({"decision": "maybe"}, {"decision": "approve", "amount": "1.005"}, {"decision": "approve", "amount": 0}):
-        assert not ReplenishStepFields(data=bad).is_valid()
-    fields = ReplenishStepFields(data={"decision": "approve", "amount": "", "reference": "v 1"})
-    assert fields.is_valid(), fields.errors
-    result = engine.complete(fiona, task.pk, services.decide_replenishment, **fields.validated_data)
-    body = ReplenishmentSerializer(result).data
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(fiona)
+    url = f"/api/v1/tasks/{task.pk}/complete/"
+    for bad, field in (({"decision": "maybe"}, "decision"), ({"decision": "approve", "amount": "1.005"}, "amount"),
+                       ({"decision": "approve", "amount": 0}, "amount")):
+        response = client.post(url, bad, format="json")
+        assert response.status_code == 400 and field in response.json(), (bad, response.json())
+    assert ReplenishmentRequest.objects.get().status == "open"  # nothing changed
+    response = client.post(url, {"decision": "approve", "amount": "", "reference": "v 1"}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
     assert body["status"] == "approved" and body["amount"] == "700.00"
     assert body["allocation"]["kind"] == "allocation" and body["allocation"]["amount"] == "700.00"
 

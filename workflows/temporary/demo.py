@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from assistance import services
 from assistance.models import Application
 from deadlines.models import Deadline, DeadlineStatus
+from regions.codes import Level, within
 from regions.models import Region
 from registry.models import Household
 from staff.models import User
@@ -84,7 +85,8 @@ def summary(township_code: str) -> str:
 def seed_cases(township_code: str) -> CaseReport:
     caseworker = User.objects.get(username="caseworker")
     if not Application.objects.filter(created_by=caseworker).exists():
-        households = list(Household.objects.filter(region__code__startswith=township_code[:9]).order_by("id")[:40])
+        households = list(Household.objects.filter(within("region__code", township_code, Level.TOWNSHIP))
+                          .order_by("id")[:40])
         if not households:
             return CaseReport(no_households=True)
         _create_cases(township_code, caseworker, households)

@@ -119,3 +119,8 @@ class TemporaryCase(Application):
     @transition(field="status", source=Status.PAID, target=Status.FILED)
     def file_with_county(self):
         pass
+
+    @transition(field="status", source=[Status.PAID, Status.FILED], target=Status.PAYING)
+    def payment_reversed(self):
+        """Money paid out came back (payments.record_reversal): the case is being paid
+        again, not paid."""

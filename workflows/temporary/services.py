@@ -162,7 +162,7 @@ def _pay(user, application: TemporaryCase, instalment: Instalment, request=None)
     urgent payments, by county transfer for county decisions. Returns None when paid,
     or the reason it must wait."""
     if application.decision_level == "county" and instalment.number > 0:
-        instalment.source = "county"
+        instalment.source = Instalment.Source.COUNTY_TRANSFER
     else:
         try:
             funds.disburse(user, application=application, instalment=instalment, request=request)
@@ -174,7 +174,7 @@ def _pay(user, application: TemporaryCase, instalment: Instalment, request=None)
                          region_code=application.region_code, reason=exc.message,
                          extra={"instalment": instalment.number, "amount": instalment.amount}, request=request)
             return KeepOpen(exc.message)
-        instalment.source = "reserve_fund"
+        instalment.source = Instalment.Source.RESERVE_FUND
     instalment.status, instalment.paid_at, instalment.paid_by = InstalmentStatus.PAID, timezone.now(), user
     instalment.note = ""
     instalment.save(update_fields=["status", "paid_at", "paid_by", "source", "note"])

@@ -81,6 +81,12 @@ def _case_model():
     return TemporaryCase
 
 
+def _payment_reversed(*args, **kwargs):
+    from .payments import record_reversal
+
+    return record_reversal(*args, **kwargs)
+
+
 def _demo(township_code: str) -> str:
     from .demo import summary
 
@@ -113,5 +119,6 @@ PROGRAM = Program(
     open_case=services.open_case,
     opened_on_web=True,
     may_pay=services.may_pay,
+    payment_reversed=_payment_reversed,
     demo=_demo,
 )

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from regions.codes import within
 from regions.models import Region
 from registry.models import Person
 from visits import services
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             place = Region.objects.filter(code=region).first()
             if place is None:
                 raise CommandError(f"No region with the code {region}.")
-            persons = Person.objects.filter(household__region__code__range=place.code_range)
+            persons = Person.objects.filter(within("household__region__code", place.code, place.level))
         if changed_minutes is not None:
             report = services.recompute_changed(minutes=changed_minutes)
         else:

@@ -3,7 +3,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     initial = True
-    dependencies = [("assistance", "0003_application_shared_by_programs")]
+    dependencies = [("assistance", "0006_instalment_source_choices")]
     operations = [
         migrations.CreateModel(
             name="SampleCase",
