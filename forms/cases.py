@@ -7,7 +7,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assistance.models import CauseCategory, Kind
 from core import programs
 from regions.models import Region
 
@@ -24,28 +23,26 @@ class HouseholdFindForm(forms.Form):
 
 
 class ApplicationForm(forms.Form):
-    program = forms.ChoiceField(label=_("Program"))
-    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, widget=forms.RadioSelect)
-    cause_category = forms.ChoiceField(label=_("Cause category"),
-                                       choices=[("", _("Choose"))] + CauseCategory.choices)
+    """What every program's application asks on the web; a program's opening form
+    (``Program.opening_form``) subclasses it with its own fields, listed in
+    ``program_field_names`` so the page shows them after the program."""
+
+    program = forms.ChoiceField(label=_("Program"), widget=forms.HiddenInput)
     cause = forms.CharField(label=_("Cause"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                             help_text=_("What happened, and what the family must pay for."))
-    amount_requested = MoneyField(label=_("Amount requested (yuan)"))
+    amount_requested = MoneyField(label=_("Amount requested (yuan)"), required=False)
     applicant = forms.TypedChoiceField(label=_("Applicant"), coerce=int)
     related_to_staff = forms.BooleanField(
         label=_("The applicant is a relative of staff or of a village-committee member"), required=False,
         help_text=_("Such cases are registered separately and decided by the county."))
-    new_cause = forms.CharField(
-        label=_("New cause"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("The household applied for the same cause recently: say what is new."))
 
-    def __init__(self, *args, household, **kwargs):
+    program_field_names: tuple[str, ...] = ()
+
+    def __init__(self, *args, household, program: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.household = household
-        # The programs opened from this page: those whose own fields it holds (kind, cause, amount).
-        choices = [(p.code, p.label) for p in programs.programs() if p.opened_on_web]
-        self.fields["program"].choices = choices
-        self.fields["program"].initial = choices[0][0] if choices else None
+        self.fields["program"].choices = [(program, program)]
+        self.fields["program"].initial = program
         members = sorted(household.members.all(), key=lambda p: (p.relation != "head", p.pk))
         self.fields["applicant"].choices = [(p.pk, f"{p.name} {p.masked_id}") for p in members]
         head = household.head
@@ -53,12 +50,16 @@ class ApplicationForm(forms.Form):
             self.fields["applicant"].initial = head.pk
 
     @property
-    def needs_new_cause(self) -> bool:
-        """The repeat-application field is shown once the service asked for it (or it was filled)."""
-        return bool(self.is_bound and (self.errors.get("new_cause") or self.data.get("new_cause")))
+    def program_fields(self) -> list:
+        return [self[name] for name in self.program_field_names]
+
+    @property
+    def follow_up_fields(self) -> list:
+        """Fields shown only once the service asked for them (or they were filled)."""
+        return []
 
     def service_data(self) -> dict:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "") or k in self.program_field_names}
         return {**data, "household": self.household.pk}
 
 

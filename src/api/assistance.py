@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from viewflow.workflow.models import Task
 
 from assistance import services as assistance
-from assistance.models import Application, CauseCategory, Kind
+from assistance.models import Application
 from audit.models import AuditEvent
 from core import programs
 from core.money import AmountApiField
@@ -61,13 +61,39 @@ class ApplicationSerializer(serializers.ModelSerializer):
     household = serializers.IntegerField(source="household_id")
     applicant = serializers.IntegerField(source="applicant_id")
     region = serializers.CharField(source="region_code")
+    status_label = serializers.CharField(read_only=True)
+    # The program's own fields (temporary assistance: kind, cause category, repeat of…);
+    # "kind" also stands at the top, as API.md has it, null for a program without kinds.
+    kind = serializers.SerializerMethodField()
+    cause_category = serializers.SerializerMethodField()
+    repeat_of = serializers.SerializerMethodField()
+    details = serializers.SerializerMethodField()
     open_tasks = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
         fields = ["id", "household", "applicant", "region", "program", "kind", "cause_category", "cause", "status",
-                  "amount_requested", "amount_approved", "amount_paid", "related_to_staff", "repeat_of", "created_at",
-                  "open_tasks"]
+                  "status_label", "amount_requested", "amount_approved", "amount_paid", "related_to_staff",
+                  "repeat_of", "created_at", "details", "open_tasks"]
+
+    def _detail(self, application, name: str):
+        return getattr(application.details, name, None)
+
+    def get_kind(self, application) -> str | None:
+        return self._detail(application, "kind") or None
+
+    def get_cause_category(self, application) -> str | None:
+        return self._detail(application, "cause_category")
+
+    def get_repeat_of(self, application) -> int | None:
+        return self._detail(application, "repeat_of_id")
+
+    def get_details(self, application) -> dict:
+        details = application.details
+        if details is None:
+            return {}
+        return {field.attname if field.is_relation else field.name: getattr(details, field.attname)
+                for field in details._meta.concrete_fields if field.name != "case"}
 
     def get_open_tasks(self, application) -> list[dict]:
         tasks = self.context.get("open_tasks", {}).get(application.pk)
@@ -116,9 +142,10 @@ class ProgramField(serializers.ChoiceField):
 class ApplicationInputSerializer(serializers.Serializer):
     household = serializers.IntegerField()
     program = ProgramField()
-    kind = serializers.ChoiceField(choices=Kind.choices, required=False, allow_blank=True, default="")
+    # The program checks its own fields (temporary assistance: kind, cause category, new cause).
+    kind = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     cause = serializers.CharField(max_length=2000)
-    cause_category = serializers.ChoiceField(choices=CauseCategory.choices, default=CauseCategory.OTHER)
+    cause_category = serializers.CharField(max_length=20, required=False, default="other")
     amount_requested = AmountApiField(required=False, allow_null=True)
     applicant = serializers.IntegerField(required=False, allow_null=True)
     related_to_staff = serializers.BooleanField(default=False)
@@ -135,7 +162,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         return ApplicationDetailSerializer if self.action == "retrieve" else ApplicationSerializer
 
     def get_queryset(self):
-        qs = Application.objects.visible_to(self.request.user)
+        qs = Application.objects.visible_to(self.request.user).select_related(*programs.detail_relations())
         params = self.request.query_params
         if self.action == "list":
             if params.get("status"):

@@ -28,28 +28,6 @@ from core.scoping import ScopedQuerySet
 from regions.codes import Level, code_of, township_of
 
 
-class Program(models.TextChoices):
-    TEMPORARY = "temporary", _("Temporary assistance")
-    DIBAO = "dibao", _("Minimum living guarantee")
-    TEKUN = "tekun", _("Extreme-poverty support")
-
-
-class Kind(models.TextChoices):
-    URGENT = "urgent", _("Urgent (sudden hardship)")
-    EXPENSE = "expense", _("Expense (unavoidable spending)")
-
-
-class CauseCategory(models.TextChoices):
-    MAJOR_ILLNESS = "major_illness", _("Major illness")
-    SCHOOL = "school", _("School costs")
-    MINOR_EMERGENCY = "minor_emergency", _("Minor emergency")
-    FIRE = "fire", _("Fire")
-    ACCIDENT = "accident", _("Accident")
-    DISASTER = "disaster", _("Natural disaster")
-    MAJOR_HARDSHIP = "major_hardship", _("Major hardship (case by case)")
-    OTHER = "other", _("Other")
-
-
 class ApplicationQuerySet(ScopedQuerySet):
     scope_field = "region_code"
 
@@ -64,9 +42,6 @@ class Application(models.Model):
     # The household's village code, copied at intake: scoping and queues filter on it without joins.
     region_code = models.CharField(_("region code"), max_length=12, db_index=True)
     program = models.CharField(_("program"), max_length=12)
-    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, blank=True)
-    cause_category = models.CharField(_("cause category"), max_length=20, choices=CauseCategory.choices,
-                                      default=CauseCategory.OTHER)
     cause = models.TextField(_("cause"))
     amount_requested = models.DecimalField(_("amount requested"), **MONEY_FIELD, null=True, blank=True,
                                            validators=[MinValueValidator(Decimal("0.01"))])
@@ -91,14 +66,9 @@ class Application(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_level = models.CharField(_("decided at level"), max_length=10, blank=True)
     decision_reason = models.TextField(_("reasons"), blank=True)
-    filed_at = models.DateTimeField(_("filed with the county at"), null=True, blank=True)
 
-    # Flags raised at intake, for reviewers to see.
-    repeat_of = models.ForeignKey("self", verbose_name=_("repeats application"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
-    new_cause = models.TextField(_("new cause (for a repeat application)"), blank=True)
+    # Raised at intake, for reviewers to see: decided by the county (DOMAIN.md, 低保 and 临时救助).
     related_to_staff = models.BooleanField(_("relative of staff or village committee"), default=False)
-    local_registration = models.BooleanField(_("local registration or residence permit"), default=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -107,7 +77,7 @@ class Application(models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         indexes = [models.Index(fields=["region_code", "status"], name="application_region_status_idx"),
-                   models.Index(fields=["household", "cause_category", "created_at"], name="application_repeat_idx")]
+                   models.Index(fields=["household", "created_at"], name="application_household_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(amount_paid__gte=0), name="application_paid_not_negative"),
             # Pay-first money is paid before any approval; once approved, never more than approved.
@@ -129,6 +99,16 @@ class Application(models.Model):
     @property
     def county_code(self) -> str:
         return code_of(self.region_code, Level.COUNTY)
+
+    @property
+    def program_label(self) -> str:
+        spec = programs.program(self.program)
+        return str(spec.label) if spec is not None else self.program
+
+    @property
+    def details(self):
+        """The program's own fields of this case (its details row), or None for a program without any."""
+        return programs.details_of(self)
 
     @property
     def status_label(self) -> str:
@@ -206,22 +186,6 @@ class RuleScopeMixin(models.Model):
             raise ValidationError({"scope": _("A region prefix has 2, 4 or 6 digits.")})
 
 
-class AssistanceRule(RuleScopeMixin):
-    township_limit = models.DecimalField(_("township direct-approval limit (yuan)"), **MONEY_FIELD,
-                                         help_text=_("Shandong: 3,000 yuan."))
-    repeat_period_days = models.PositiveIntegerField(_("repeat application period (days)"), default=365)
-    max_instalments = models.PositiveSmallIntegerField(_("most instalments per approval"), default=6)
-
-    class Meta:
-        ordering = ["scope", "-effective_from"]
-        verbose_name = _("temporary-assistance rule")
-        verbose_name_plural = _("temporary-assistance rules")
-        constraints = [models.UniqueConstraint(fields=["scope", "effective_from"], name="assistance_rule_once")]
-
-    def __str__(self):
-        return f"{self.scope or '*'} {self.effective_from}: ≤ {self.township_limit}"
-
-
 class DibaoStandard(RuleScopeMixin):
     registration = models.CharField(_("registration"), max_length=10,
                                     choices=[("urban", _("Urban")), ("rural", _("Rural"))])
@@ -236,25 +200,3 @@ class DibaoStandard(RuleScopeMixin):
 
     def __str__(self):
         return f"{self.scope or '*'} {self.registration} {self.monthly_amount}"
-
-
-class AmountBand(RuleScopeMixin):
-    """How much one cause may receive: a range in multiples of the monthly dibao
-    standard, and/or a ceiling in yuan."""
-
-    cause_category = models.CharField(_("cause category"), max_length=20, choices=CauseCategory.choices)
-    min_multiple = models.DecimalField(_("at least × dibao standard"), max_digits=5, decimal_places=2, null=True,
-                                       blank=True)
-    max_multiple = models.DecimalField(_("at most × dibao standard"), max_digits=5, decimal_places=2, null=True,
-                                       blank=True)
-    max_amount = models.DecimalField(_("at most (yuan)"), **MONEY_FIELD, null=True, blank=True)
-
-    class Meta:
-        ordering = ["scope", "cause_category", "-effective_from"]
-        verbose_name = _("amount band")
-        verbose_name_plural = _("amount bands")
-        constraints = [models.UniqueConstraint(fields=["scope", "cause_category", "effective_from"],
-                                               name="amount_band_once")]
-
-    def __str__(self):
-        return f"{self.cause_category}: {self.min_multiple}–{self.max_multiple}× / ≤ {self.max_amount}"

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from core import programs
 from core.errors import InvalidInput, NotPermitted
+from core.money import parse_amount
 from core.scoping import code_visible_to
 from notifications.services import notify
 from registry.models import Household
@@ -33,8 +34,8 @@ from .models import Application
 def locked_case(task, model=Application):
     """The task's case, locked for the step's change, as the program's proxy ``model``
     (which carries the program's transitions)."""
-    return model.objects.select_for_update(of=("self",)).select_related("household").get(
-        pk=task.process.artifact_object_id)
+    return model.objects.select_for_update(of=("self",)).select_related(
+        "household", *programs.detail_relations()).get(pk=task.process.artifact_object_id)
 
 
 def record(event: str, actor, application: Application, before: str, *, reason: str = "", extra=None,
@@ -87,10 +88,11 @@ def check_separation(user, application: Application) -> None:
 # --- opening a case ---------------------------------------------------------------------------------
 
 def open_application(actor, *, household: int, program: str, cause: str, applicant: int | None = None,
-                     related_to_staff: bool = False, request=None, **program_fields) -> Application:
+                     related_to_staff: bool = False, amount_requested=None, request=None,
+                     **program_fields) -> Application:
     """Open a case of ``program`` for a household of the actor's region and start its flow.
     ``program_fields`` are the program's own (temporary assistance: kind, cause category,
-    amount requested, new cause); the program checks them."""
+    new cause); the program checks them and whether it needs an amount requested."""
     if not actor.has_perm("assistance.add_application"):
         raise NotPermitted(_("Only a caseworker can receive applications."))
     errors: dict[str, list[str]] = {}
@@ -103,6 +105,12 @@ def open_application(actor, *, household: int, program: str, cause: str, applica
     cause = (cause or "").strip()
     if not cause:
         errors["cause"] = [_("Describe the cause of the hardship.")]
+    amount = None
+    if amount_requested not in (None, ""):
+        try:
+            amount = parse_amount(amount_requested, "amount_requested")
+        except InvalidInput as exc:
+            errors.update(exc.errors)
     person = None
     if hh is not None:
         members = list(hh.members.all())
@@ -112,7 +120,7 @@ def open_application(actor, *, household: int, program: str, cause: str, applica
     own: dict = {}
     if spec is not None and spec.open_case is not None:
         try:
-            own = spec.open_case(actor, household=hh, errors=errors, **program_fields)
+            own = spec.open_case(actor, household=hh, errors=errors, amount_requested=amount, **program_fields)
         except InvalidInput as exc:
             errors.update(exc.errors)
     if errors:
@@ -121,9 +129,12 @@ def open_application(actor, *, household: int, program: str, cause: str, applica
     with transaction.atomic():
         application = Application.objects.create(
             household=hh, applicant=person, region_code=hh.region_id, program=program, cause=cause,
-            status=spec.initial_status, created_by=actor, related_to_staff=bool(related_to_staff), **own)
+            amount_requested=amount, status=spec.initial_status, created_by=actor,
+            related_to_staff=bool(related_to_staff))
+        if spec.details_model is not None:
+            spec.details_model().objects.create(case=application, **own)
         audit.record("assistance.application.opened", actor=actor, obj=application, region_code=application.region_code,
-                     after={"status": application.status, "program": program,
+                     after={"status": application.status, "program": program, "amount_requested": amount,
                             "related_to_staff": application.related_to_staff,
                             **{k: (v.pk if hasattr(v, "pk") else v) for k, v in own.items()}}, request=request)
         if application.related_to_staff:

@@ -71,6 +71,15 @@ class Step:
     shows_fund: bool = False
 
 
+@dataclass(frozen=True)
+class Flag:
+    """Something about a case that whoever decides it must notice."""
+
+    text: str
+    short: str
+    url: str = ""
+
+
 @dataclass
 class FlowSpec:
     """A flow and its human steps. ``code`` is what deadline rows and SLA policies store.
@@ -106,6 +115,18 @@ class Program(FlowSpec):
     """
 
     initial_status: str = ""
+    # The program's own fields of a case: a model with a one-to-one ``case`` to the shared
+    # case whose related name is the program's code. ``open_case`` returns its values.
+    details_model: Callable[[], type] | None = None
+    # The case page's block for those fields: a template inside the program's folder.
+    details_template: str = ""
+    # ``flags(case)`` → [Flag]: what reviewers must notice (a repeat application…), on the case
+    # and task pages and, by their short text, in the queues; ``flag_fields`` are the details'
+    # columns it reads, loaded with a queue's rows.
+    flags: Callable[[Any], list] | None = None
+    flag_fields: tuple[str, ...] = ()
+    # The details' columns of the applications export: (header, field name, choices).
+    export_columns: tuple[tuple[Any, str, Any], ...] = ()
     flow_class: Callable[[], type] | None = None
     case_model: Callable[[], type] | None = None
     statuses: type | None = None
@@ -115,8 +136,9 @@ class Program(FlowSpec):
     rejected_statuses: frozenset[str] = frozenset()
     documents: dict[str, frozenset[str] | None] = field(default_factory=dict)
     open_case: Callable[..., dict] | None = None
-    # Opened from the web's application form (which holds kind, cause category and amount).
-    opened_on_web: bool = False
+    # The web's application form for this program (a forms.cases.ApplicationForm with the
+    # program's own fields); a program without one is opened through the API only.
+    opening_form: type | None = None
     # Pays from the township's reserve fund: ``may_pay(case, instalment_number)`` says whether now.
     may_pay: Callable[[Any, int], bool] | None = None
     # ``payment_reversed(actor, case_id, instalment_number=, amount=, reason=, reversal_id=, request=)``:
@@ -199,6 +221,35 @@ def decision_permissions() -> list[str]:
 def case_step_permissions() -> list[str]:
     """Every permission of a program's step: holders have a task inbox."""
     return sorted({s.permission for spec, s in steps() if spec.is_program})
+
+
+def details_of(case):
+    """The details row of ``case``'s program (select_related by ``detail_relations()``), or None."""
+    spec = program(case.program)
+    if spec is None or spec.details_model is None:
+        return None
+    return getattr(case, spec.code, None)
+
+
+def case_flags(case) -> list[Flag]:
+    """Every flag of a case: its program's, and the one every program shares."""
+    from django.utils.translation import gettext as _
+
+    spec = program(case.program)
+    flags = list(spec.flags(case)) if spec is not None and spec.flags is not None else []
+    if case.related_to_staff:
+        flags.append(Flag(_("Relative of staff or village committee: the county decides"), _("Staff relative")))
+    return flags
+
+
+def flag_columns() -> list[str]:
+    """The details' columns every program's flags read: what a queue loads with its cases."""
+    return [f"{spec.code}__{name}" for spec in programs() for name in spec.flag_fields]
+
+
+def detail_relations() -> list[str]:
+    """The related names of every program's details: what a list selects with its cases."""
+    return [spec.code for spec in programs() if spec.details_model is not None]
 
 
 def status_label(program_code: str, status: str) -> str:

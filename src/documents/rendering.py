@@ -113,8 +113,9 @@ def build_context(kind: str, application, *, instalment=None, issued_at=None) ->
         "places": places,
         "issued_at": issued_at or timezone.now(),
         "program_name": labels.label(labels.PROGRAM_NAMES, application.program),
-        "kind_name": labels.label(labels.KIND_NAMES, application.kind),
-        "cause_name": labels.label(labels.CAUSE_NAMES, application.cause_category),
+        # The program's own fields, where it has them (temporary assistance: kind and cause).
+        "kind_name": labels.label(labels.KIND_NAMES, getattr(application.details, "kind", "")),
+        "cause_name": labels.label(labels.CAUSE_NAMES, getattr(application.details, "cause_category", "")),
         "applicant": {"name": applicant.name, "masked_id": applicant.masked_id, "phone": applicant.phone},
         "address": application.household.address,
         "full_address": places.path() + application.household.address,

@@ -188,8 +188,6 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "kind" or "status": give each choice set its own schema name.
     "ENUM_NAME_OVERRIDES": {
-        "ApplicationKindEnum": "assistance.models.Kind",
-        "CauseCategoryEnum": "assistance.models.CauseCategory",
         "LedgerEntryKindEnum": "funds.models.EntryKind",
         "FundStatusEnum": "funds.models.FundStatus",
         "DocumentKindEnum": "documents.models.DocumentKind",

@@ -21,8 +21,8 @@ from registry.idnumber import mask
 
 MONEY_FORMAT = "#,##0.00"
 CHUNK = 5000
-COLUMNS = ("pk", "applicant__name", "applicant__id_number", "household__region__name", "program", "status", "kind",
-           "cause_category", "amount_requested", "amount_approved", "amount_paid", "created_at")
+COLUMNS = ("pk", "applicant__name", "applicant__id_number", "household__region__name", "program", "status",
+           "amount_requested", "amount_approved", "amount_paid", "created_at")
 
 
 def _money(sheet, value) -> WriteOnlyCell | None:
@@ -33,10 +33,14 @@ def _money(sheet, value) -> WriteOnlyCell | None:
     return cell
 
 
-def _labels(field: str) -> dict[str, str]:
-    """value → label of a field with choices, in the active language, as get_FOO_display
-    shows it (a value without a label, such as a blank kind, is shown as it is)."""
-    return {value: str(label) for value, label in Application._meta.get_field(field).flatchoices}
+def _program_columns() -> list[tuple[str, str, dict]]:
+    """(header, column, value → label) of every program's own columns (``Program.export_columns``),
+    read in the active language; other programs' rows leave them empty."""
+    columns = []
+    for spec in programs.programs():
+        for header_text, name, choices in spec.export_columns:
+            columns.append((str(header_text), f"{spec.code}__{name}", {v: str(label) for v, label in choices}))
+    return columns
 
 
 def write_applications(applications: QuerySet[Application], out: IO[bytes], *, progress: Progress | None = None,
@@ -50,19 +54,21 @@ def write_applications(applications: QuerySet[Application], out: IO[bytes], *, p
     chunk = chunk or CHUNK
     if progress is not None and total is None:
         total = applications.count()
-    kinds, causes = _labels("kind"), _labels("cause_category")
     program_names = {code: str(label) for code, label in programs.program_choices()}
-    rows = applications.order_by("-pk").values_list(*COLUMNS)
+    extra = _program_columns()
+    rows = applications.order_by("-pk").values_list(*COLUMNS, *(column for _h, column, _l in extra))
     done = 0
     with streamed_workbook(out) as workbook:
         sheet = workbook.create_sheet(_("Applications"))
         header(sheet, [_("Application no."), _("Applicant"), _("ID number (masked)"), _("Village / community"),
-                       _("Program"), _("Status"), _("Kind"), _("Cause category"), _("Amount requested (yuan)"),
+                       _("Program"), _("Status"), *(h for h, _c, _l in extra), _("Amount requested (yuan)"),
                        _("Amount approved (yuan)"), _("Amount paid (yuan)"), _("Received at")],
-               (10, 14, 22, 16, 14, 20, 18, 16, 14, 14, 14, 18))
+               (10, 14, 22, 16, 14, 20, *(18 for _e in extra), 14, 14, 14, 18))
         for applications_chunk in keyset_chunks(rows, lambda row: Q(pk__lt=row[0]), chunk):
-            for (pk, name, id_number, village, program, status, kind, cause, requested, approved, paid,
-                 created_at) in applications_chunk:
+            for row in applications_chunk:
+                (pk, name, id_number, village, program, status, requested, approved, paid, created_at) = row[:10]
+                own = [text_cell(sheet, labels.get(value, value) if value is not None else "")
+                       for (_h, _c, labels), value in zip(extra, row[10:], strict=True)]
                 sheet.append([
                     pk,
                     text_cell(sheet, name),
@@ -70,8 +76,7 @@ def write_applications(applications: QuerySet[Application], out: IO[bytes], *, p
                     text_cell(sheet, village),
                     text_cell(sheet, program_names.get(program, program)),
                     text_cell(sheet, programs.status_label(program, status)),
-                    text_cell(sheet, kinds.get(kind, kind)),
-                    text_cell(sheet, causes.get(cause, cause)),
+                    *own,
                     _money(sheet, requested),
                     _money(sheet, approved),
                     _money(sheet, paid),

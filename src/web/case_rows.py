@@ -141,17 +141,20 @@ def approvals(user) -> QuerySet[Deadline]:
 
 
 # The application columns a queue row shows: a page reads 50 of them, not whole rows.
-CASE_ROW_FIELDS = ("id", "amount_requested", "recommended_amount", "related_to_staff", "repeat_of_id",
+CASE_ROW_FIELDS = ("id", "program", "status", "amount_requested", "recommended_amount", "related_to_staff",
                    "applicant__id", "applicant__name")
 
 
 def attach_cases(deadlines) -> None:
     """Set ``case`` (the application, with its applicant's name) on each row of a page, in one query."""
     ids = {d.application_id for d in deadlines if d.application_id}
-    cases = (Application.objects.select_related("applicant").only(*CASE_ROW_FIELDS).in_bulk(ids)
+    relations = programs.detail_relations()
+    columns = [*CASE_ROW_FIELDS, *programs.flag_columns(), *(f"{r}__case_id" for r in relations)]
+    cases = (Application.objects.select_related("applicant", *relations).only(*columns).in_bulk(ids)
              if ids else {})
     for deadline in deadlines:
         deadline.case = cases.get(deadline.application_id)
+        deadline.flags = programs.case_flags(deadline.case) if deadline.case else []
 
 
 def _url_maker(name: str):

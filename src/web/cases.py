@@ -35,7 +35,7 @@ from core.errors import Conflict, DomainError, InvalidInput, NotPermitted
 from core.scoping import get_visible_or_404
 from documents.models import Document
 from exports.responses import export as export_response
-from forms.cases import ApplicationFilterForm, ApplicationForm, HouseholdFindForm
+from forms.cases import ApplicationFilterForm, HouseholdFindForm
 from forms.registry import apply_errors
 from funds.models import township_balance
 from registry.models import Household
@@ -93,7 +93,12 @@ def application_create(request, pk=None):
     user = request.user
     household = get_visible_or_404(Household.objects.select_related("region").prefetch_related("members"), user,
                                    pk=household_id)
-    form = ApplicationForm(request.POST or None, household=household)
+    spec = _program_for_page(request)
+    if spec is None:
+        raise Http404
+    # A link may prefill the form (a visit that found an emergency links here with kind and cause).
+    initial = {key: value for key, value in request.GET.items() if key not in ("household", "program")}
+    form = spec.opening_form(request.POST or None, household=household, program=spec.code, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -105,7 +110,19 @@ def application_create(request, pk=None):
                 messages.success(request, _("Application %(id)s received.") % {"id": application.pk})
                 return redirect(_next_task_url(user, application.pk) or application.get_absolute_url())
         status = 400
-    return render(request, "cases/application_form.html", {"form": form, "household": household}, status=status)
+    return render(request, "cases/application_form.html", {
+        "form": form, "household": household, "program_label": spec.label,
+        "other_programs": [p for p in programs.programs() if p.opening_form is not None and p.code != spec.code],
+    }, status=status)
+
+
+def _program_for_page(request):
+    """The program applied for: named by the form or the link, else the first with a web form."""
+    code = request.POST.get("program") or request.GET.get("program")
+    with_form = [p for p in programs.programs() if p.opening_form is not None]
+    if code:
+        return next((p for p in with_form if p.code == code), None)
+    return with_form[0] if with_form else None
 
 
 # --- The case list and the case page ------------------------------------------------------------------
@@ -147,7 +164,14 @@ def application_export(request):
 def _application_for(user, pk) -> Application:
     return get_visible_or_404(
         Application.objects.select_related("household__region", "applicant", "created_by", "intake_by",
-                                           "decided_by", "repeat_of"), user, pk=pk)
+                                           "decided_by", *programs.detail_relations()), user, pk=pk)
+
+
+def _case_context(application) -> dict:
+    """What the case and task pages show of the case's program: its own fields' block and
+    its flags, with the flag every program shares (a relative of staff)."""
+    spec = programs.program(application.program)
+    return {"details_template": spec.details_template if spec else "", "flags": programs.case_flags(application)}
 
 
 def _open_tasks(user, application: Application) -> list:
@@ -176,6 +200,7 @@ def application_detail(request, pk):
         "history": history,
         "open_tasks": _open_tasks(user, application),
         "now": timezone.now(),
+        **_case_context(application),
     })
 
 
@@ -205,6 +230,7 @@ def _task_page(request, task, deadline, form=None, *, status=200):
         "fund_balance": balances.get(application.township_code),
         "investigators": list(application.investigators.order_by("username")),
         "now": timezone.now(),
+        **_case_context(application),
     }, status=status)
 
 

@@ -105,7 +105,7 @@ def test_repeat_application_needs_a_new_cause(alice, household):
     assert "new_cause" in info.value.errors
     repeat = new_case(alice, household, cause_category="major_illness", amount_requested="3000.00",
                       new_cause="确诊新的重大疾病（肾衰竭）")
-    assert repeat.repeat_of is not None
+    assert repeat.temporary.repeat_of is not None
 
 
 def test_status_cannot_be_set_directly(alice, household):
@@ -125,7 +125,7 @@ def test_a_rule_scope_must_be_a_region_prefix(scope, valid):
 
     from django.core.exceptions import ValidationError
 
-    from assistance.models import AssistanceRule
+    from workflows.temporary.models import AssistanceRule
 
     rule = AssistanceRule(scope=scope, effective_from=datetime.date(2026, 1, 1), township_limit="3000.00")
     if valid:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from assistance.models import Application, Instalment, InstalmentStatus
-from workflows.temporary.models import Status
+from workflows.temporary.models import Status, TemporaryDetails
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DECIDED_AT = datetime.datetime(2026, 11, 28, 10, 30, tzinfo=SHANGHAI)
@@ -26,7 +26,7 @@ def make_application(household, alice, amy, hana):
         head = household.members.get(relation="head")
         values = {
             "household": household, "applicant": head, "region_code": household.region_id,
-            "program": "temporary", "kind": "expense", "cause_category": "major_illness",
+            "program": "temporary",
             "cause": "老伴住院治疗，自付医疗费用较高", "amount_requested": Decimal("1200.00"),
             "created_by": alice, "intake_by": alice, "status": status,
         }
@@ -38,8 +38,12 @@ def make_application(household, alice, amy, hana):
             values.update(amount_approved=Decimal("1200.00"), decision_reason="符合支出型临时救助条件，同意救助。")
         if status == Status.REJECTED:
             values.update(decision_reason=REJECTION_REASON)
+        own = {name: fields.pop(name) for name in ("kind", "cause_category", "local_registration", "new_cause")
+               if name in fields}
         values.update(fields)
         application = Application.objects.create(**values)
+        TemporaryDetails.objects.create(case=application, **{"kind": "expense", "cause_category": "major_illness",
+                                                              **own})
         if application.findings:
             application.investigators.set([alice, amy])
         return application

@@ -66,12 +66,15 @@ def make_application(household, *, status="approved", amount="100.00", program="
     """An application created at ``status`` (the FSM field is protected: set at create
     time) with one instalment of ``amount``."""
     from assistance.models import Application, Instalment
+    from workflows.temporary.models import TemporaryDetails
 
     application = Application.objects.create(
         household=household, applicant=household.members.order_by("pk").first(), region_code=region,
-        program=program, kind="urgent" if program == "temporary" else "", cause="house fire",
+        program=program, cause="house fire",
         amount_requested=Decimal(amount), amount_approved=Decimal(amount) if status in ("approved", "paying") else None,
         status=status, created_by=by or household.created_by)
+    if program == "temporary":
+        TemporaryDetails.objects.create(case=application, kind="urgent")
     instalment = Instalment.objects.create(application=application, number=number, amount=Decimal(amount))
     return application, instalment
 

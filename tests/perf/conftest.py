@@ -19,6 +19,7 @@ from registry.models import Household, Person
 from registry.synthetic import make_id_number
 from tests.conftest import VILLAGE_A1
 from workflows.temporary.flows import STEPS, TemporaryAssistanceFlow
+from workflows.temporary.models import TemporaryDetails
 
 STATUS_AT_STEP = {"intake": "intake", "investigate": "investigation", "township_approve": "township_review",
                   "county_approve": "county_review", "disburse": "approved"}
@@ -49,10 +50,11 @@ class Work:
         pairs = self._households(village, count)
         self.made += count
         applications = Application.objects.bulk_create([
-            Application(household=h, applicant=p, region_code=village, program="temporary", kind="expense",
+            Application(household=h, applicant=p, region_code=village, program="temporary",
                         cause="生活困难", amount_requested="1000.00", created_by=self.creator,
                         status="filed" if closed else STATUS_AT_STEP[step])
             for h, p in pairs])
+        TemporaryDetails.objects.bulk_create([TemporaryDetails(case=a, kind="expense") for a in applications])
         processes = Process.objects.bulk_create([
             Process(flow_class=TemporaryAssistanceFlow, status="DONE" if closed else "NEW", artifact=a)
             for a in applications])

@@ -58,7 +58,7 @@ def test_a_full_tie_goes_to_the_first_row():
 
 @pytest.mark.django_db
 def test_in_force_reads_a_queryset(reference_data):
-    from assistance.models import AssistanceRule
+    from workflows.temporary.models import AssistanceRule
 
     for n, (scope, day) in enumerate(LAYOUT):
         AssistanceRule.objects.create(scope=scope, effective_from=day, township_limit=Decimal(1000 + n))
@@ -67,12 +67,12 @@ def test_in_force_reads_a_queryset(reference_data):
 
 @pytest.mark.django_db
 def test_assistance_rules_deadline_policies_and_visit_tiers_agree(reference_data):
-    from assistance.models import AssistanceRule
-    from assistance.rules import assistance_rule
     from deadlines.models import SlaPolicy
     from deadlines.policies import find_policy
     from visits.models import TierRule
     from visits.rules import RuleBook
+    from workflows.temporary.models import AssistanceRule
+    from workflows.temporary.rules import assistance_rule
 
     for n, (scope, day) in enumerate(LAYOUT):
         AssistanceRule.objects.create(scope=scope, effective_from=day, township_limit=Decimal(1000 + n))

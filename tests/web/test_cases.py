@@ -121,7 +121,7 @@ def test_a_repeat_application_asks_for_the_new_cause(as_user, alice, household):
     response = client.post(reverse("application_create", args=[household.pk]),
                            {**data, "new_cause": "确诊新的重大疾病（肾衰竭）"})
     assert response.status_code == 302
-    assert Application.objects.filter(repeat_of__isnull=False).count() == 1
+    assert Application.objects.filter(temporary__repeat_of__isnull=False).count() == 1
 
 
 def test_who_may_open_a_case(as_user, alice, bob, otto, fiona, hana, household):

@@ -14,10 +14,27 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 
-from assistance.models import Application
+from assistance.models import Application, RuleScopeMixin
+from core.money import MONEY_FIELD
 
 # The program's code: Application.program, deadline rows and SLA policies store it.
 CODE = "temporary"
+
+
+class Kind(models.TextChoices):
+    URGENT = "urgent", _("Urgent (sudden hardship)")
+    EXPENSE = "expense", _("Expense (unavoidable spending)")
+
+
+class CauseCategory(models.TextChoices):
+    MAJOR_ILLNESS = "major_illness", _("Major illness")
+    SCHOOL = "school", _("School costs")
+    MINOR_EMERGENCY = "minor_emergency", _("Minor emergency")
+    FIRE = "fire", _("Fire")
+    ACCIDENT = "accident", _("Accident")
+    DISASTER = "disaster", _("Natural disaster")
+    MAJOR_HARDSHIP = "major_hardship", _("Major hardship (case by case)")
+    OTHER = "other", _("Other")
 
 
 class Status(models.TextChoices):
@@ -124,3 +141,72 @@ class TemporaryCase(Application):
     def payment_reversed(self):
         """Money paid out came back (payments.record_reversal): the case is being paid
         again, not paid."""
+
+
+class TemporaryDetails(models.Model):
+    """Temporary assistance's own fields of a case: what the shared case does not hold.
+    One row per case, created with it (assistance.services.open_application)."""
+
+    # The related name is the program's code: shared pages reach a program's details by it.
+    case = models.OneToOneField(Application, primary_key=True, on_delete=models.CASCADE, related_name=CODE)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, blank=True)
+    cause_category = models.CharField(_("cause category"), max_length=20, choices=CauseCategory.choices,
+                                      default=CauseCategory.OTHER)
+    repeat_of = models.ForeignKey(Application, verbose_name=_("repeats application"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    new_cause = models.TextField(_("new cause (for a repeat application)"), blank=True)
+    local_registration = models.BooleanField(_("local registration or residence permit"), default=True)
+    filed_at = models.DateTimeField(_("filed with the county at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("temporary-assistance details")
+        verbose_name_plural = _("temporary-assistance details")
+        # The repeat check looks up a household's earlier cases of a cause.
+        indexes = [models.Index(fields=["cause_category"], name="temporary_cause_idx")]
+
+    def __str__(self):
+        return f"{self.case_id} {self.kind} {self.cause_category}"
+
+
+# --- Rules: every number a row an administrator edits, per region, by date of effect ----------
+
+class AssistanceRule(RuleScopeMixin):
+    township_limit = models.DecimalField(_("township direct-approval limit (yuan)"), **MONEY_FIELD,
+                                         help_text=_("Shandong: 3,000 yuan."))
+    repeat_period_days = models.PositiveIntegerField(_("repeat application period (days)"), default=365)
+    max_instalments = models.PositiveSmallIntegerField(_("most instalments per approval"), default=6)
+
+    class Meta:
+        ordering = ["scope", "-effective_from"]
+        verbose_name = _("temporary-assistance rule")
+        verbose_name_plural = _("temporary-assistance rules")
+        db_table = "assistance_assistancerule"  # the table it had in the shared app: moved without copying
+        constraints = [models.UniqueConstraint(fields=["scope", "effective_from"], name="assistance_rule_once")]
+
+    def __str__(self):
+        return f"{self.scope or '*'} {self.effective_from}: ≤ {self.township_limit}"
+
+
+
+
+class AmountBand(RuleScopeMixin):
+    """How much one cause may receive: a range in multiples of the monthly dibao
+    standard, and/or a ceiling in yuan."""
+
+    cause_category = models.CharField(_("cause category"), max_length=20, choices=CauseCategory.choices)
+    min_multiple = models.DecimalField(_("at least × dibao standard"), max_digits=5, decimal_places=2, null=True,
+                                       blank=True)
+    max_multiple = models.DecimalField(_("at most × dibao standard"), max_digits=5, decimal_places=2, null=True,
+                                       blank=True)
+    max_amount = models.DecimalField(_("at most (yuan)"), **MONEY_FIELD, null=True, blank=True)
+
+    class Meta:
+        ordering = ["scope", "cause_category", "-effective_from"]
+        verbose_name = _("amount band")
+        verbose_name_plural = _("amount bands")
+        db_table = "assistance_amountband"
+        constraints = [models.UniqueConstraint(fields=["scope", "cause_category", "effective_from"],
+                                               name="amount_band_once")]
+
+    def __str__(self):
+        return f"{self.cause_category}: {self.min_multiple}–{self.max_multiple}× / ≤ {self.max_amount}"

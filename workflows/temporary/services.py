@@ -14,8 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assistance import rules
-from assistance.models import CauseCategory, Instalment, InstalmentStatus, Kind
+from assistance.models import Instalment, InstalmentStatus
 from assistance.services import (
     check_separation,
     county_staff,
@@ -32,7 +31,8 @@ from funds import services as funds
 from notifications.services import notify
 from workflows.engine import KeepOpen
 
-from .models import CODE, PAYABLE_STATUSES, Status, TemporaryCase
+from . import rules
+from .models import CODE, PAYABLE_STATUSES, CauseCategory, Kind, Status, TemporaryCase, TemporaryDetails
 
 # --- opening a case: the program's own fields ------------------------------------------------------
 
@@ -45,25 +45,21 @@ def open_case(actor, *, household, errors: dict, kind: str = "", cause_category:
         errors["kind"] = [_("Choose urgent or expense.")]
     if cause_category not in CauseCategory.values:
         errors["cause_category"] = [_("Choose a cause category from the list.")]
-    amount = None
-    try:
-        amount = parse_amount(amount_requested, "amount_requested")
-    except InvalidInput as exc:
-        errors.update(exc.errors)
+    if amount_requested is None and "amount_requested" not in errors:
+        errors["amount_requested"] = [_("Enter the amount requested.")]
     if errors or household is None:
         return {}
     rule = rules.assistance_rule(household.region_id)
     since = timezone.now() - datetime.timedelta(days=rule.repeat_period_days)
-    earlier = (TemporaryCase.objects.filter(household=household, program=CODE, cause_category=cause_category,
-                                            created_at__gte=since)
+    earlier = (TemporaryCase.objects.filter(household=household, program=CODE,
+                                            temporary__cause_category=cause_category, created_at__gte=since)
                .exclude(status__in=[Status.REFERRED_OUT]).order_by("-created_at").first())
     if earlier is not None and cause_category != CauseCategory.OTHER and not (new_cause or "").strip():
         raise InvalidInput({"new_cause": [
             _("This household applied for the same cause on %(date)s (application %(id)s). A repeat "
               "application needs a new cause.") % {"date": timezone.localtime(earlier.created_at).date(),
                                                   "id": earlier.pk}]})
-    return {"kind": kind, "cause_category": cause_category, "amount_requested": amount, "repeat_of": earlier,
-            "new_cause": (new_cause or "").strip()}
+    return {"kind": kind, "cause_category": cause_category, "repeat_of": earlier, "new_cause": (new_cause or "").strip()}
 
 
 def request_document(application, kind: str, actor=None, instalment=None) -> None:
@@ -87,12 +83,13 @@ def intake(user, task, *, complete: bool, missing=None, local: bool = True, requ
         application.decision_reason = _("No local household registration or residence permit: referred to "
                                         "the relief station.")
         save_status(application, "intake_by", "decision_reason")
+        TemporaryDetails.objects.filter(case=application).update(local_registration=False)
         record("referred_out", user, application, before, request=request)
         request_document(application, "referral_letter", user)
         return application
     if complete is True:
         application.intake_by = user
-        if application.kind == Kind.URGENT:
+        if application.temporary.kind == Kind.URGENT:
             application.accept_urgent()
         else:
             application.accept()
@@ -136,7 +133,7 @@ def _record_investigation(user, task, field_prefix, *, investigators, findings, 
     if recommended_amount not in (None, ""):
         amount = parse_amount(recommended_amount, "recommended_amount")
         rules.check_amount("recommended_amount", amount, application.region_code,
-                           application.household.registration, application.cause_category)
+                           application.household.registration, application.temporary.cause_category)
     before = application.status
     application.investigated()
     application.findings, application.recommended_amount = findings, amount
@@ -257,7 +254,7 @@ def _decide(user, task, level: str, *, decision: str, amount_approved=None, reas
                     _("Above the township limit of %(limit)s yuan: refer it to the county.")
                     % {"limit": figures(rule.township_limit)}]})
         rules.check_amount("amount_approved", amount, application.region_code, application.household.registration,
-                           application.cause_category)
+                           application.temporary.cause_category)
         parts = _plan_instalments(application, amount, instalments, rule.max_instalments)
         (application.township_approve if level == "township" else application.county_approve)()
         application.amount_approved = amount
@@ -315,8 +312,8 @@ def file_with_county(user, task, *, request=None) -> TemporaryCase:
     application = locked_case(task, TemporaryCase)
     before = application.status
     application.file_with_county()
-    application.filed_at = timezone.now()
-    save_status(application, "filed_at")
+    save_status(application)
+    TemporaryDetails.objects.filter(case=application).update(filed_at=timezone.now())
     record("filed", user, application, before, request=request)
     notify(county_staff(application), event="assistance.application.filed",
            title=_("Filed: application %(id)s, %(amount)s yuan paid.") % {"id": application.pk,

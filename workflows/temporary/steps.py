@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from core.programs import Escalation, Limit, Program, Step
+from core.programs import Escalation, Flag, Limit, Program, Step
 from forms.steps import DecisionForm, IntakeForm, InvestigateForm
 
 from . import forms, services
-from .models import CODE, DECIDED_STATUSES, OPEN_STATUSES, Status
+from .models import CODE, DECIDED_STATUSES, OPEN_STATUSES, CauseCategory, Kind, Status
 
 TOWNSHIP_THEN_COUNTY = (Escalation(1, 0, "township_head"), Escalation(2, 48, "county_reviewer,supervisor"))
 COUNTY_THEN_CITY = (Escalation(1, 0, "supervisor", "county"), Escalation(2, 72, "supervisor", "city"))
@@ -87,6 +87,26 @@ def _payment_reversed(*args, **kwargs):
     return record_reversal(*args, **kwargs)
 
 
+def _details_model():
+    from .models import TemporaryDetails
+
+    return TemporaryDetails
+
+
+def _flags(case) -> list[Flag]:
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    details, flags = case.details, []
+    if details is not None and details.repeat_of_id:
+        flags.append(Flag(gettext("Repeat application: No. %(number)s") % {"number": details.repeat_of_id},
+                          gettext("Repeat"), reverse("application_detail", args=[details.repeat_of_id])))
+    if (details is not None and not details.local_registration) or case.status == Status.REFERRED_OUT:
+        flags.append(Flag(gettext("Not locally registered: referred to the relief station"),
+                          gettext("Not local")))
+    return flags
+
+
 def _demo(township_code: str) -> str:
     from .demo import summary
 
@@ -117,7 +137,12 @@ PROGRAM = Program(
         "referral_letter": frozenset({Status.REFERRED_OUT}),
     },
     open_case=services.open_case,
-    opened_on_web=True,
+    opening_form=forms.OpeningForm,
+    details_model=_details_model,
+    details_template="temporary/_case_details.html",
+    flags=_flags,
+    flag_fields=("repeat_of_id", "local_registration"),
+    export_columns=((_("Kind"), "kind", Kind.choices), (_("Cause category"), "cause_category", CauseCategory.choices)),
     may_pay=services.may_pay,
     payment_reversed=_payment_reversed,
     demo=_demo,

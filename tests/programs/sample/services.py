@@ -12,7 +12,8 @@ from forms.steps import MoneyField, StepForm, YesNoField
 from .models import SampleCase
 
 
-def open_case(actor, *, household, errors: dict, **fields) -> dict:
+def open_case(actor, *, household, errors: dict, amount_requested=None, **fields) -> dict:
+    # The shared case holds any amount requested; the sample program has no fields of its own.
     if fields:
         errors.update({name: ["The sample program has no such field."] for name in fields})
     return {}

@@ -1,4 +1,4 @@
-"""Looking up the rules in force for a place and a day.
+"""Looking up temporary assistance's rules in force for a place and a day.
 
 Each rule is a row per region prefix (province 2, city 4 or county 6 digits, or
 everywhere) with a date of effect; regions.rules picks the row in force (the most
@@ -11,11 +11,12 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from assistance.models import DibaoStandard
 from core.errors import InvalidInput
 from core.money import figures
 from regions.rules import in_force
 
-from .models import AmountBand, AssistanceRule, DibaoStandard
+from .models import AmountBand, AssistanceRule
 
 
 class MissingRule(LookupError):
