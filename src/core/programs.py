@@ -90,6 +90,8 @@ class FlowSpec:
     label: str | Promise
     steps: dict[str, Step] = field(default_factory=dict)
     start: Callable[[Any], Any] | None = None
+    # Seeds the flow's demo data for `seed_demo`: ``demo(township_code)`` returns a line saying what it holds.
+    demo: Callable[..., str] | None = None
 
     def __post_init__(self):
         for name, step in self.steps.items():
@@ -144,8 +146,6 @@ class Program(FlowSpec):
     # ``payment_reversed(actor, case_id, instalment_number=, amount=, reason=, reversal_id=, request=)``:
     # a payout from the fund came back; the case (locked by the caller) stops counting it.
     payment_reversed: Callable[..., Any] | None = None
-    # Seeds demo cases for `seed_demo`: ``demo(township_code)`` returns a line saying what it holds.
-    demo: Callable[..., str] | None = None
 
     @property
     def is_program(self) -> bool:

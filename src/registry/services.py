@@ -16,7 +16,7 @@ from core.scoping import code_visible_to
 from regions.codes import Level
 from regions.models import Region
 
-from . import idnumber
+from . import changes, idnumber
 from .models import Condition, DisabilityKind, Household, Person, PersonCondition, Registration, Relation
 
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
@@ -197,6 +197,7 @@ def register_household(actor, *, region: str, address: str, registration: str, m
                        "members": [_snapshot(p, c["conditions"]) for p, c in zip(people, cleaned, strict=True)]},
                 request=request,
             )
+            changes.people_changed(p.pk for p in people)
     except IntegrityError:
         # Another registration took one of these IDs between our check and our insert:
         # validating again names the member, and the transaction left nothing behind.
@@ -213,6 +214,8 @@ def add_member(actor, household: Household, data: dict, request=None) -> Person:
         person = _create_member(household, clean)
         audit.record("registry.person.added", actor=actor, obj=person, region_code=household.region_id,
                      after=_snapshot(person, clean["conditions"]), extra={"household": household.pk}, request=request)
+        # A new member changes the household (someone no longer lives alone).
+        changes.people_changed(household.members.values_list("pk", flat=True))
     return person
 
 
@@ -237,6 +240,7 @@ def update_person(actor, person: Person, data: dict, *, reason: str = "", reques
         if new:
             audit.record("registry.person.changed", actor=actor, obj=person, region_code=person.household.region_id,
                          before=old, after=new, reason=reason, request=request)
+            changes.people_changed([person.pk])
     return person
 
 

@@ -18,6 +18,15 @@ def recompute_changed() -> int:
     return len(report.created) + len(report.changed) + len(report.ended)
 
 
+@shared_task(name="visits.recompute_people")
+def recompute_people(person_ids: list[int]) -> int:
+    """Plans of people the registry just changed (queued when the change commits)."""
+    from registry.models import Person
+
+    report = services.recompute_plans(Person.objects.filter(pk__in=person_ids))
+    return len(report.created) + len(report.changed) + len(report.ended)
+
+
 @shared_task(name="visits.recompute_all")
 def recompute_all() -> int:
     """Everyone, nightly: ages cross thresholds and benefits start without an edit to the person."""

@@ -44,6 +44,7 @@ from workflows import engine
 
 from . import case_rows
 from .export_kinds import APPLICATIONS, application_params
+from .next_actor import next_actors
 from .queries import with_list_data as households_with_list_data
 
 PAGE_SIZE = 50
@@ -188,7 +189,7 @@ def _open_tasks(user, application: Application) -> list:
 def application_detail(request, pk):
     user = request.user
     application = _application_for(user, pk)
-    history = list(AuditEvent.objects.visible_to(user)
+    history = list(AuditEvent.objects.visible_to(user).select_related("actor")
                    .filter(object_type="assistance.application", object_id=str(application.pk)).order_by("at", "id"))
     documents = list(Document.objects.visible_to(user).filter(application=application)
                      .select_related("instalment").defer("content").order_by("created_at", "id"))
@@ -198,7 +199,8 @@ def application_detail(request, pk):
         "instalments": list(application.instalments.select_related("paid_by").order_by("number")),
         "documents": documents,
         "history": history,
-        "open_tasks": _open_tasks(user, application),
+        "open_tasks": (open_tasks := _open_tasks(user, application)),
+        "next_actors": next_actors(open_tasks),
         "now": timezone.now(),
         **_case_context(application),
     })
@@ -229,6 +231,8 @@ def _task_page(request, task, deadline, form=None, *, status=200):
         "show_fund": shows_fund,
         "fund_balance": balances.get(application.township_code),
         "investigators": list(application.investigators.order_by("username")),
+        # Done or not: who acts now on the case (this task's own line, or what came after it).
+        "next_actors": next_actors(case_rows.open_tasks_by_application([application.pk]).get(application.pk, [])),
         "now": timezone.now(),
         **_case_context(application),
     }, status=status)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -52,3 +53,10 @@ def home(request):
 def healthz(request):
     report = health.status()
     return JsonResponse(report, status=200 if report["database"] else 503)
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links: point them at the icon (the
+    static URL is read here, not at import, so a manifest storage need not exist yet)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

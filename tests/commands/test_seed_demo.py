@@ -197,3 +197,12 @@ def test_refuses_a_production_site_unless_told(settings):
 
     call_command("seed_demo", "--households", "1", "--allow-secure-site", stdout=StringIO())
     assert User.objects.filter(username="admin", is_superuser=True).exists()
+
+
+def test_the_demo_has_visit_plans_and_visits_at_once(seeded):
+    """Home visits are not empty after ./scripts/run: seed_demo computes plans and visits."""
+    from visits.models import Visit, VisitPlan
+
+    assert VisitPlan.objects.filter(active=True).exists()
+    assert Visit.objects.filter(status="scheduled").exists()
+    assert "定期探访计划" in seeded or "Home-visit plans" in seeded

@@ -223,3 +223,28 @@ def test_rules_are_edited_in_the_admin_and_applied_at_once(client, root, clock, 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:visits_tierrule_changelist"), {"action": "apply_now", "_selected_action": [rule.pk]})
     assert plan_of(person).period == "month"
+
+
+# --- Plans from the first minute -----------------------------------------------------------------------
+
+def test_registering_an_elder_living_alone_plans_her_visits_when_it_commits(clock, alice,
+                                                                            django_capture_on_commit_callbacks):
+    """Not at the next beat: the registry's commit queues the recompute of those people."""
+    from tests.visits.conftest import resident
+
+    with django_capture_on_commit_callbacks(execute=True):
+        elder = resident(alice, born=born(85), conditions=["living_alone"], name="赵桂芝")
+    plan = plan_of(elder)
+    assert (plan.tier, plan.period) == ("high_risk", "week")
+    assert Visit.objects.filter(plan=plan, status=VisitStatus.SCHEDULED).exists()
+
+
+def test_an_edit_that_changes_the_tier_replans_at_once(clock, make_resident, alice,
+                                                       django_capture_on_commit_callbacks):
+    from registry.services import update_person
+
+    person = make_resident(born=born(72), conditions=[])
+    assert plan_of(person) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        update_person(alice, person, {"conditions": ["living_alone", "bedridden"]})
+    assert plan_of(person).tier == "high_risk"

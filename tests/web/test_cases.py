@@ -607,3 +607,25 @@ def test_urgent_help_first_then_the_paperwork(as_user, alice, amy, hana, househo
     response = as_user(alice).post(task_url(application, "complete_paperwork"),
                                    {"investigators": ["alice", "amy"], "findings": "房屋烧毁属实"})
     assert response.status_code == 302 and reload(application).status == Status.TOWNSHIP_REVIEW
+
+
+# --- Who acts next ---------------------------------------------------------------------------------------
+
+def test_the_case_and_task_pages_say_who_acts_next(as_user, alice, hana, household):
+    application = new_case(alice, household)  # intake is alice's: the flow assigns it to whoever received it
+    intake = open_task(application, "intake")
+    page = as_user(alice).get(reverse("application_detail", args=[application.pk])).content.decode()
+    lines = page[page.index('id="next-actors"'):page.index("</ul>", page.index('id="next-actors"'))]
+    assert "受理" in lines and "李丽" in lines and "经办人" in lines
+
+    do(alice, application, "intake", complete=True)  # investigation: nobody's yet, the township's caseworkers
+    page = as_user(hana).get(reverse("task_detail", args=[intake.subject_id])).content.decode()
+    lines = page[page.index('id="next-actors"'):page.index("</ul>", page.index('id="next-actors"'))]
+    assert "入户调查" in lines and "济阳街道" in lines and "经办人" in lines and "李丽" not in lines
+
+
+def test_the_history_names_people_not_usernames(as_user, alice, household):
+    application = new_case(alice, household)
+    page = as_user(alice).get(reverse("application_detail", args=[application.pk])).content.decode()
+    history = page[page.index('class="table responsive history"'):]
+    assert "李丽" in history and ">alice<" not in history

@@ -86,3 +86,14 @@ def test_words_with_two_meanings_get_two_translations():
         assert str(Unit.CALENDAR_DAYS.label) == "自然日"  # the unit of a time limit
         assert event_label("assistance.application.approved") == "同意救助"  # what happened
         assert translation.pgettext("amount", "Approved") == "批准金额"  # the column of amounts
+
+
+@pytest.mark.django_db
+def test_pages_have_a_favicon(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert 'rel="icon"' in html and "favicon.svg" in html
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("img/favicon.svg")
+    served = client.get(response["Location"])
+    assert served.status_code == 200
+    served.close()  # a static file is a streamed response: close its file

@@ -105,6 +105,6 @@ class Command(BaseCommand):
         from registry.demo import demo_map
 
         township = demo_map().townships[0][0]
-        for spec in programs.programs():
+        for spec in programs.flows():
             if spec.demo is not None:
                 out(spec.demo(township))
