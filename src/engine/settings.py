@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "notifications",
     "deadlines",
     "assistance",
+    "means",
     "funds",
     "documents",
     "visits",
