@@ -196,6 +196,8 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "documents.models.DocumentKind",
         "VisitKindEnum": "visits.models.VisitKind",
         "VisitStatusEnum": "visits.models.VisitStatus",
+        "IncomeKindEnum": "registry.models.IncomeKind",
+        "AssetKindEnum": "registry.models.AssetKind",
     },
 }
 
