@@ -164,3 +164,50 @@ class TestRecordAsset:
         assert "replaces" in info.value.errors
         theirs.refresh_from_db()
         assert theirs.valid_to is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_recording_the_same_income_at_once_leave_one_open_row(alice, amy, household):
+    """Each reads the member's rows slowly; the household lock makes the second wait for
+    the first, see its new row and end that one, instead of both ending the old row."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    head, _spouse = members(household)
+    record(alice, household, member=head, start=D("2024-01-01"))
+    original = services._same_stream
+
+    def slow(*args, **kwargs):
+        rows = list(original(*args, **kwargs))
+        time.sleep(0.3)
+        return rows
+
+    outcomes = []
+
+    def clerk(user, start):
+        try:
+            record(user, household, member=head, monthly_amount="1300.00", start=start)
+            outcomes.append("saved")
+        except InvalidInput:
+            outcomes.append("refused")  # the later start went first: the earlier one now overlaps it
+        finally:
+            connection.close()
+
+    services._same_stream = slow
+    try:
+        threads = [threading.Thread(target=clerk, args=(alice, D("2026-01-01"))),
+                   threading.Thread(target=clerk, args=(amy, D("2026-03-01")))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+    finally:
+        services._same_stream = original
+    rows = list(Income.objects.order_by("valid_from"))
+    assert len(rows) == 1 + outcomes.count("saved") and "saved" in outcomes
+    assert [r.valid_to is None for r in rows] == [False] * (len(rows) - 1) + [True]
+    for earlier, later in zip(rows, rows[1:], strict=False):
+        assert earlier.valid_to == later.valid_from - datetime.timedelta(days=1)
