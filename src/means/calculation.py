@@ -65,12 +65,17 @@ class Text:
 
 @dataclass(frozen=True, slots=True)
 class Line:
+    """A labelled figure; ``label, amount = line`` reads it as a pair."""
+
     text: Text
     amount: Decimal
 
     @property
     def label(self) -> str:
         return str(self.text)
+
+    def __iter__(self):
+        return iter((self.label, self.amount))
 
 
 @dataclass(frozen=True, slots=True)

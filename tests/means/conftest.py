@@ -63,4 +63,4 @@ def asset(actor, household, kind, value, as_of="2025-12-01", member=None, **extr
 
 
 def lines(result) -> list[tuple[str, str]]:
-    return [(line.label, f"{line.amount:.2f}") for line in result.lines]
+    return [(label, f"{amount:.2f}") for label, amount in result.lines]
