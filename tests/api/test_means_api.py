@@ -98,6 +98,7 @@ class TestIncomes:
             "kind": "pension", "monthly_amount": "1.00", "start": "2024-01-01"}, format="json")
         assert response.status_code == 403
         assert client_for(sam).get(url(household, "incomes")).status_code == 403
+        assert client_for(sam).head(url(household, "incomes")).status_code == 403
         assert not Income.objects.exists()
 
 
