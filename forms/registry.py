@@ -7,9 +7,19 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from forms.audit import DateInput
 from regions.codes import Level
 from regions.models import Region
-from registry.models import Condition, DisabilityKind, Registration, Relation
+from registry.models import (
+    BALANCE_ASSET_KINDS,
+    EXEMPT_INCOME_KINDS,
+    AssetKind,
+    Condition,
+    DisabilityKind,
+    IncomeKind,
+    Registration,
+    Relation,
+)
 
 # Enough for the largest households seen in the registers; the JS button adds forms up to this.
 MAX_MEMBERS = 20
@@ -186,3 +196,53 @@ class HouseholdSearchForm(forms.Form):
         if region is None:
             raise forms.ValidationError(_("Choose a township or village in your region."))
         return region
+
+
+# --- Incomes and assets ---------------------------------------------------------------------------
+# Field names are the API's (member, kind, monthly_amount, start, end, note; value, as_of,
+# replaces): registry.services names the same fields in its errors, for both.
+
+def _member_choices(members) -> list:
+    return [("", _("The household as a whole"))] + [(str(m.pk), m.name) for m in members]
+
+
+class IncomeForm(forms.Form):
+    member = forms.ChoiceField(label=_("Member"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=_blank(_("Choose")) + [
+        (_("Counted"), [(k.value, k.label) for k in IncomeKind if k not in EXEMPT_INCOME_KINDS]),
+        (_("Not counted"), [(k.value, k.label) for k in IncomeKind if k in EXEMPT_INCOME_KINDS]),
+    ])
+    # Read by core.money.parse_amount in the service: the same messages as the API.
+    monthly_amount = forms.CharField(label=_("Monthly amount (yuan)"), max_length=20,
+                                     widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    start = forms.DateField(label=_("From"), widget=DateInput(),
+                            help_text=_("A change is a new row from its first day; the row it replaces ends the "
+                                        "day before."))
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput(),
+                          help_text=_("Leave empty while it continues."))
+    note = forms.CharField(label=_("Source / evidence"), max_length=200, required=False)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = _member_choices(members)
+
+
+class AssetForm(forms.Form):
+    member = forms.ChoiceField(label=_("Member"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=_blank(_("Choose")) + AssetKind.choices)
+    value = forms.CharField(label=_("Value (yuan)"), max_length=20,
+                            help_text=_("Zero records that it is no longer held."),
+                            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    as_of = forms.DateField(label=_("As of"), widget=DateInput())
+    replaces = forms.ChoiceField(
+        label=_("New valuation of"), required=False,
+        help_text=_("For a vehicle, a house or another thing already listed. A new deposit or securities "
+                    "statement replaces the last one of the same member by itself."))
+    note = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+    def __init__(self, *args, members=(), current=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = _member_choices(members)
+        self.fields["replaces"].choices = _blank(_("Nothing: another asset")) + [
+            (str(a.pk), f"{a.get_kind_display()} · {a.description or '—'} · {a.value} ({a.as_of:%Y-%m-%d})")
+            for a in current if a.kind not in BALANCE_ASSET_KINDS]

@@ -6,6 +6,7 @@ compile them, and this lets a bare `pytest` on a fresh checkout do the same.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import polib
@@ -19,7 +20,11 @@ def ensure_compiled() -> None:
     for po in CATALOGUES:
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-            polib.pofile(str(po)).save_as_mofile(str(mo))
+            # Written aside, then renamed: parallel test workers compile at once, and none
+            # may read a half-written catalogue.
+            partial = mo.with_name(f"{mo.name}.{os.getpid()}.tmp")
+            polib.pofile(str(po)).save_as_mofile(str(partial))
+            os.replace(partial, mo)
             changed = True
     if changed:
         # Forget catalogues loaded before compiling: Django's own test receivers do that

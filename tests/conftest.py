@@ -42,6 +42,7 @@ SEEDING_MIGRATIONS = [
     "deadlines.migrations.0002_default_policies",
     "assistance.migrations.0002_shandong_defaults",
     "visits.migrations.0002_default_rules_and_follow_up_policy",
+    "means.migrations.0002_national_defaults",
 ]
 
 

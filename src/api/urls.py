@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 from api.funds import FundViewSet
 from api.visits import VisitViewSet
 
-from . import assistance, views
+from . import assistance, means, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("regions", views.RegionViewSet, basename="region")
@@ -21,6 +21,9 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("documents/<int:pk>/", assistance.DocumentView.as_view(), name="api-document"),
+    path("households/<int:pk>/incomes/", means.HouseholdIncomesView.as_view(), name="api-household-incomes"),
+    path("households/<int:pk>/assets/", means.HouseholdAssetsView.as_view(), name="api-household-assets"),
+    path("households/<int:pk>/means-test/", means.MeansTestView.as_view(), name="api-household-means-test"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

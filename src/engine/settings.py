@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "notifications",
     "deadlines",
     "assistance",
+    "means",
     "funds",
     "documents",
     "visits",
@@ -193,6 +194,8 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "documents.models.DocumentKind",
         "VisitKindEnum": "visits.models.VisitKind",
         "VisitStatusEnum": "visits.models.VisitStatus",
+        "IncomeKindEnum": "registry.models.IncomeKind",
+        "AssetKindEnum": "registry.models.AssetKind",
     },
 }
 

@@ -386,7 +386,14 @@ class HouseholdGenerator:
 
     def _income(self, plan, member, kind, low, high, source) -> None:
         index = next(i for i, m in enumerate(plan.members) if m is member)
-        plan.incomes.append((index, kind, self._money(low, high), self._since(), source))
+        amount, since = self._money(low, high), self._since()
+        # A row is a member's whole monthly amount of one kind (as registry.services.record_income
+        # keeps them): a second allowance of the same kind joins the first.
+        for n, (i, k, total, first, sources) in enumerate(plan.incomes):
+            if i == index and k == kind:
+                plan.incomes[n] = (i, k, total + amount, min(first, since), f"{sources}、{source}")
+                return
+        plan.incomes.append((index, kind, amount, since, source))
 
     def _elder_incomes(self, plan: HouseholdPlan, member: MemberPlan, *, children_elsewhere: bool) -> None:
         rng = self.rng
@@ -395,7 +402,7 @@ class HouseholdGenerator:
         elif rng.random() < 0.95:
             self._income(plan, member, IncomeKind.PENSION, 150, 260, "城乡居民基本养老保险")
         if plan.registration == Registration.RURAL and member.age() < 76 and rng.random() < 0.45:
-            self._income(plan, member, IncomeKind.AGRICULTURE, 80, 500, "承包地种植收入")
+            self._income(plan, member, IncomeKind.FARMING, 80, 500, "承包地种植收入")
         if plan.registration == Registration.RURAL and rng.random() < 0.2:
             self._income(plan, member, IncomeKind.PROPERTY, 40, 150, "土地流转租金")
         if children_elsewhere and rng.random() < 0.6:
@@ -419,9 +426,9 @@ class HouseholdGenerator:
         if rng.random() < 0.25:
             plan.assets.append((0, AssetKind.DEPOSIT, "银行存款", self._money(300, 30000), as_of))
         if plan.registration == Registration.RURAL and rng.random() < 0.35:
-            plan.assets.append((0, AssetKind.REAL_ESTATE, "宅基地自建房", self._money(20000, 120000), as_of))
+            plan.assets.append((0, AssetKind.HOUSE, "宅基地自建房", self._money(20000, 120000), as_of))
         elif plan.registration == Registration.URBAN and rng.random() < 0.2:
-            plan.assets.append((0, AssetKind.REAL_ESTATE, "自有住房", self._money(120000, 380000), as_of))
+            plan.assets.append((0, AssetKind.HOUSE, "自有住房", self._money(120000, 380000), as_of))
         if rng.random() < 0.12:
             plan.assets.append((0, AssetKind.VEHICLE, "电动三轮车", self._money(1200, 4000), as_of))
 
@@ -483,7 +490,7 @@ class HouseholdGenerator:
         if head.age() >= 60:
             self._elder_incomes(plan, head, children_elsewhere=False)
         else:
-            self._income(plan, head, IncomeKind.AGRICULTURE, 200, 800, "承包地种植收入")
+            self._income(plan, head, IncomeKind.FARMING, 200, 800, "承包地种植收入")
         self._income(plan, head, IncomeKind.SUPPORT, 300, 1500, "子女外出务工汇款")
 
     def _orphans_with_grandparent(self, plan: HouseholdPlan) -> None:
@@ -534,7 +541,7 @@ class HouseholdGenerator:
             if earner is None or earner is disabled and (earner.disability_grade or 4) <= 2:
                 continue
             if plan.registration == Registration.RURAL and rng.random() < 0.5:
-                self._income(plan, earner, IncomeKind.AGRICULTURE, 300, 1200, "承包地种植收入")
+                self._income(plan, earner, IncomeKind.FARMING, 300, 1200, "承包地种植收入")
             else:
                 self._income(plan, earner, IncomeKind.WAGE, 1600, 4200, "务工收入")
         self._disability_allowances(plan, disabled)
@@ -558,7 +565,7 @@ class HouseholdGenerator:
                              female=rng.random() < 0.6, surname=self._fathers_surname(head, None))
         self._elder_incomes(plan, head, children_elsewhere=False)
         if plan.registration == Registration.RURAL and rng.random() < 0.6:
-            self._income(plan, carer, IncomeKind.AGRICULTURE, 300, 1000, "承包地种植收入")
+            self._income(plan, carer, IncomeKind.FARMING, 300, 1000, "承包地种植收入")
         else:
             self._income(plan, carer, IncomeKind.WAGE, 1500, 3600, "灵活就业收入")
 
@@ -646,21 +653,23 @@ def _seed_households(admin: User, demo: DemoMap, count: int, seed: int, report: 
     report.households_created = len(created)
     report.people_created = sum(len(p.members) for p in created)
 
-    # No service records incomes and assets yet; they are demo data written in bulk,
-    # covered by the one audit row below.
-    person_ids = dict(
-        (number, pk) for start in range(0, len(created), 200)
-        for number, pk in Person.objects.filter(
+    # Demo data written in bulk rather than row by row through record_income/record_asset
+    # (thousands of audit rows saying nothing), covered by the one audit row below.
+    person_ids, households = {}, {}
+    for start in range(0, len(created), 200):
+        for number, pk, household_id in Person.objects.filter(
             id_number__in=[m.canonical_id for p in created[start : start + 200] for m in p.members]
-        ).values_list("id_number", "id")
-    )
+        ).values_list("id_number", "id", "household_id"):
+            person_ids[number], households[number] = pk, household_id
     incomes = [
-        Income(person_id=person_ids[plan.members[i].canonical_id], kind=kind, monthly_amount=amount,
+        Income(household_id=households[plan.members[0].canonical_id],
+               person_id=person_ids[plan.members[i].canonical_id], kind=kind, monthly_amount=amount,
                valid_from=since, source=source, recorded_by=admin)
         for plan in created for i, kind, amount, since, source in plan.incomes
     ]
     assets = [
-        Asset(person_id=person_ids[plan.members[i].canonical_id], kind=kind, description=description, value=value,
+        Asset(household_id=households[plan.members[0].canonical_id],
+              person_id=person_ids[plan.members[i].canonical_id], kind=kind, description=description, value=value,
               as_of=as_of, recorded_by=admin)
         for plan in created for i, kind, description, value, as_of in plan.assets
     ]
@@ -695,8 +704,8 @@ def seed_demo(households: int = DEFAULT_HOUSEHOLDS, seed: int = DEFAULT_SEED, *,
         "staff": User.objects.filter(username__in=[s.username for s in demo_staff(demo)]).count(),
         "households": Household.objects.filter(region_id__in=village_codes).count(),
         "people": Person.objects.filter(household__region_id__in=village_codes).count(),
-        "incomes": Income.objects.filter(person__household__region_id__in=village_codes).count(),
-        "assets": Asset.objects.filter(person__household__region_id__in=village_codes).count(),
+        "incomes": Income.objects.filter(household__region_id__in=village_codes).count(),
+        "assets": Asset.objects.filter(household__region_id__in=village_codes).count(),
     }
     report.seconds = time.monotonic() - started
     return report

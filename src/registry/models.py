@@ -174,31 +174,42 @@ class PersonCondition(models.Model):
 class IncomeKind(models.TextChoices):
     WAGE = "wage", _("Wages")
     BUSINESS = "business", _("Business income")
-    AGRICULTURE = "agriculture", _("Farming income")
-    PROPERTY = "property", _("Property income")
+    FARMING = "farming", _("Farming income")
     PENSION = "pension", _("Pension")
     SUPPORT = "support", _("Support from relatives")
-    TRANSFER = "transfer", _("Other transfers")
+    PROPERTY = "property", _("Property income")
+    OTHER = "other", _("Other income")
     # Not counted as income by the 2021 rules; recorded so the investigation is complete.
-    VETERANS_BENEFIT = "veterans_benefit", _("Veterans' benefits (not counted)")
+    VETERAN_BENEFIT = "veteran_benefit", _("Veterans' benefits (not counted)")
     FAMILY_PLANNING_AWARD = "family_planning_award", _("Family-planning award (not counted)")
     SCHOLARSHIP = "scholarship", _("Scholarship (not counted)")
     ASSISTANCE = "assistance", _("Assistance payments (not counted)")
 
 
 EXEMPT_INCOME_KINDS = frozenset(
-    {IncomeKind.VETERANS_BENEFIT, IncomeKind.FAMILY_PLANNING_AWARD, IncomeKind.SCHOLARSHIP, IncomeKind.ASSISTANCE}
+    {IncomeKind.VETERAN_BENEFIT, IncomeKind.FAMILY_PLANNING_AWARD, IncomeKind.SCHOLARSHIP, IncomeKind.ASSISTANCE}
 )
 
 
 class IncomeQuerySet(ScopedQuerySet):
-    scope_field = "person__household__region__code"
+    scope_field = "household__region__code"
+
+    def in_force(self, on):
+        """The rows that count on the day ``on``: started by then and not ended before it."""
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on), valid_from__lte=on)
 
 
 class Income(models.Model):
-    """A monthly income of one member over a period, for the means tests."""
+    """A monthly income over a period, of one member or of the household as a whole
+    (``person`` empty: e.g. a family business or land rent). A row is the whole monthly
+    amount of one kind for its member: a change is a new row from its first day, and
+    the row it replaces ends the day before (registry.services.record_income), so the
+    rows of a day in the past still say what was known to hold on that day."""
 
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="incomes")
+    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.PROTECT,
+                                  related_name="incomes")
+    person = models.ForeignKey(Person, verbose_name=_("member"), on_delete=models.PROTECT, related_name="incomes",
+                               null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=24, choices=IncomeKind.choices)
     monthly_amount = models.DecimalField(
         _("monthly amount (yuan)"), **MONEY_FIELD, validators=[MinValueValidator(0)]
@@ -214,7 +225,7 @@ class Income(models.Model):
     objects = IncomeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["person_id", "-valid_from"]
+        ordering = ["household_id", "person_id", "kind", "-valid_from"]
         verbose_name = _("income")
         verbose_name_plural = _("incomes")
         constraints = [
@@ -223,6 +234,7 @@ class Income(models.Model):
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="income_period_ordered",
             ),
+            models.CheckConstraint(condition=Q(kind__in=IncomeKind.values), name="income_kind_valid"),
         ]
 
     def __str__(self):
@@ -232,26 +244,46 @@ class Income(models.Model):
     def counted(self) -> bool:
         return self.kind not in EXEMPT_INCOME_KINDS
 
+    def in_force_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
 
 class AssetKind(models.TextChoices):
     DEPOSIT = "deposit", _("Bank deposits")
     SECURITIES = "securities", _("Securities")
     VEHICLE = "vehicle", _("Vehicle")
-    REAL_ESTATE = "real_estate", _("Real estate")
+    HOUSE = "house", _("House")
     BUSINESS = "business", _("Business assets")
     OTHER = "other", _("Other")
 
 
+# Balances, not things: a household's deposits are one sum per member, so a new statement
+# replaces the last one. A vehicle or a house is a thing, and a second row is a second one.
+BALANCE_ASSET_KINDS = frozenset({AssetKind.DEPOSIT, AssetKind.SECURITIES})
+
+
 class AssetQuerySet(ScopedQuerySet):
-    scope_field = "person__household__region__code"
+    scope_field = "household__region__code"
+
+    def in_force(self, on):
+        """The valuations that hold on the day ``on``: made by then and not replaced before it."""
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on), as_of__lte=on)
 
 
 class Asset(models.Model):
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="assets")
+    """A valuation of an asset of the household, or of one member, as of a day. A new
+    valuation is a new row; the one it replaces ends the day before
+    (registry.services.record_asset). A value of zero records that it is no longer held."""
+
+    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.PROTECT,
+                                  related_name="assets")
+    person = models.ForeignKey(Person, verbose_name=_("member"), on_delete=models.PROTECT, related_name="assets",
+                               null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=AssetKind.choices)
     description = models.CharField(_("description"), max_length=200, blank=True)
     value = models.DecimalField(_("value (yuan)"), **MONEY_FIELD, validators=[MinValueValidator(0)])
     as_of = models.DateField(_("as of"))
+    valid_to = models.DateField(_("replaced after"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -260,10 +292,20 @@ class Asset(models.Model):
     objects = AssetQuerySet.as_manager()
 
     class Meta:
-        ordering = ["person_id", "-as_of"]
+        ordering = ["household_id", "kind", "-as_of", "-id"]
         verbose_name = _("asset")
         verbose_name_plural = _("assets")
-        constraints = [models.CheckConstraint(condition=Q(value__gte=0), name="asset_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="asset_not_negative"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("as_of")),
+                name="asset_period_ordered",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=AssetKind.values), name="asset_kind_valid"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.value}"
+
+    def in_force_on(self, day) -> bool:
+        return self.as_of <= day and (self.valid_to is None or self.valid_to >= day)

@@ -3,21 +3,39 @@ these; each runs in one transaction with its audit row, so nothing is half-saved
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit import services as audit
 from core.errors import InvalidInput, NotPermitted
+from core.money import parse_amount
 from core.scoping import code_visible_to
 from regions.codes import Level
 from regions.models import Region
 
 from . import changes, idnumber
-from .models import Condition, DisabilityKind, Household, Person, PersonCondition, Registration, Relation
+from .models import (
+    BALANCE_ASSET_KINDS,
+    Asset,
+    AssetKind,
+    Condition,
+    DisabilityKind,
+    Household,
+    Income,
+    IncomeKind,
+    Person,
+    PersonCondition,
+    Registration,
+    Relation,
+)
 
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
 MEMBER_FIELDS = ("name", "id_number", "relation", "disability_kind", "disability_grade", "conditions", "phone")
@@ -250,3 +268,167 @@ def reveal_id_number(actor, person: Person, *, reason: str = "", request=None) -
     audit.record("registry.person.id_revealed", actor=actor, obj=person, region_code=person.household.region_id,
                  reason=reason, request=request)
     return person.id_number
+
+
+# --- Incomes and assets: a change is a new row with its dates, never an overwrite --------------
+
+NOTE_MAX = 200
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def _column_max(model, field: str) -> Decimal:
+    # The largest amount the column holds: beyond it the database would refuse the row.
+    column = model._meta.get_field(field)
+    return Decimal(10) ** (column.max_digits - column.decimal_places) - Decimal("0.01")
+
+
+def _amount(value, field: str, model, errors: dict) -> Decimal | None:
+    try:
+        # Zero is a real statement: a pension that stopped, a car that was sold.
+        amount = parse_amount(value, field, allow_zero=True)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+        return None
+    if amount > _column_max(model, field):
+        errors[field] = [_("The amount is too large.")]
+    return amount
+
+
+def _note(note, errors: dict) -> str:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        errors["note"] = [_("A note has at most %(n)d characters.") % {"n": NOTE_MAX}]
+    return note
+
+
+def _member(household: Household, member, errors: dict) -> Person | None:
+    """The member ``member`` (a Person, a pk or None for the household as a whole) of
+    ``household``; anyone else, including a person of another household, is an error on
+    the field, never a row filed under the wrong household."""
+    if member in (None, ""):
+        return None
+    pk = member.pk if isinstance(member, Person) else member
+    person = Person.objects.filter(pk=pk, household=household).first() if str(pk).isdigit() else None
+    if person is None:
+        errors["member"] = [_("Choose a member of this household, or none for the household as a whole.")]
+    return person
+
+
+def _same_stream(queryset, household: Household, person: Person | None, kind: str):
+    return queryset.filter(household=household, kind=kind, **(
+        {"person": person} if person is not None else {"person__isnull": True}))
+
+
+def _day(value: datetime.date | None) -> str:
+    return date_format(value, "Y-m-d") if value else _("open")
+
+
+def _income_snapshot(income: Income) -> dict:
+    return {"member": income.person_id, "kind": income.kind, "monthly_amount": income.monthly_amount,
+            "valid_from": income.valid_from, "valid_to": income.valid_to, "note": income.source}
+
+
+def record_income(actor, household: Household, *, kind: str, monthly_amount, start: datetime.date,
+                  end: datetime.date | None = None, member=None, note: str = "", request=None) -> Income:
+    """Record a member's (or, with no member, the household's) monthly income of one kind
+    from ``start``. A row is the whole amount of its kind: the row of the same member and
+    kind still open before ``start`` ends the day before, and nothing else changes — no
+    amount is ever edited, so a means test for an earlier day reads what held then. A row
+    that would overlap another of the same member and kind is refused."""
+    _require(actor, "registry.add_income")
+    errors: dict[str, list[str]] = {}
+    if kind not in IncomeKind.values:
+        errors["kind"] = [_("Choose a kind of income from the list.")]
+    amount = _amount(monthly_amount, "monthly_amount", Income, errors)
+    if not isinstance(start, datetime.date):
+        errors["start"] = [_("Enter the first day, e.g. 2026-01-01.")]
+    elif end is not None and end < start:
+        errors["end"] = [_("The last day is before the first day.")]
+    note = _note(note, errors)
+    with transaction.atomic():
+        # Lock the household: two clerks recording the same kind at once would both see
+        # the old row open and both end it, leaving two open rows.
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        person = _member(household, member, errors)
+        if errors:
+            raise InvalidInput(errors)
+        rows = list(_same_stream(Income.objects.all(), household, person, kind))
+        replaced = [r for r in rows if r.valid_to is None and r.valid_from < start]
+        last = end or datetime.date.max
+        for row in rows:
+            row_end = start - ONE_DAY if row in replaced else row.valid_to
+            if row.valid_from <= last and (row_end is None or row_end >= start):
+                raise InvalidInput({"start": [
+                    _("This income already has a row from %(from)s to %(to)s; a change starts after it.")
+                    % {"from": _day(row.valid_from), "to": _day(row.valid_to)}]})
+        income = Income.objects.create(household=household, person=person, kind=kind, monthly_amount=amount,
+                                       valid_from=start, valid_to=end, source=note, recorded_by=actor)
+        audit.record("registry.income.recorded", actor=actor, obj=income, region_code=household.region_id,
+                     after=_income_snapshot(income),
+                     extra={"household": household.pk, "replaces": [r.pk for r in replaced]}, request=request)
+        for row in replaced:
+            row.valid_to = start - ONE_DAY
+            row.save(update_fields=["valid_to"])
+            audit.record("registry.income.ended", actor=actor, obj=row, region_code=household.region_id,
+                         before={"valid_to": None}, after={"valid_to": row.valid_to},
+                         extra={"household": household.pk, "replaced_by": income.pk}, request=request)
+    return income
+
+
+def _asset_snapshot(asset: Asset) -> dict:
+    return {"member": asset.person_id, "kind": asset.kind, "value": asset.value, "as_of": asset.as_of,
+            "note": asset.description}
+
+
+def record_asset(actor, household: Household, *, kind: str, value, as_of: datetime.date | None = None,
+                 member=None, note: str = "", replaces=None, request=None) -> Asset:
+    """Record a valuation of an asset as of a day (default: today). The valuation it
+    replaces ends the day before: for deposits and securities (a balance per member)
+    the last statement of the same member and kind; for a thing (a vehicle, a house) the
+    row named in ``replaces``, and without it the row is one more such thing. A value of
+    zero says the asset is no longer held. Nothing is edited but the old row's end."""
+    _require(actor, "registry.add_asset")
+    errors: dict[str, list[str]] = {}
+    if kind not in AssetKind.values:
+        errors["kind"] = [_("Choose a kind of asset from the list.")]
+    amount = _amount(value, "value", Asset, errors)
+    today = timezone.localdate()
+    as_of = as_of or today
+    if not isinstance(as_of, datetime.date):
+        errors["as_of"] = [_("Enter the day of the valuation, e.g. 2026-01-01.")]
+    elif as_of > today:
+        errors["as_of"] = [_("A valuation is of a day that has come.")]
+    note = _note(note, errors)
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        person = _member(household, member, errors)
+        if errors:
+            raise InvalidInput(errors)
+        current = Asset.objects.filter(household=household, valid_to__isnull=True)
+        if replaces not in (None, ""):
+            pk = replaces.pk if isinstance(replaces, Asset) else replaces
+            replaced = list(current.filter(pk=pk, kind=kind)) if str(pk).isdigit() else []
+            if not replaced:
+                raise InvalidInput({"replaces": [
+                    _("Choose a current valuation of this household of the same kind.")]})
+        elif kind in BALANCE_ASSET_KINDS:
+            replaced = list(_same_stream(current, household, person, kind))
+        else:
+            replaced = []
+        later = [r for r in replaced if r.as_of >= as_of]
+        if later:
+            raise InvalidInput({"as_of": [
+                _("The valuation it replaces is as of %(day)s; a new one is of a later day.")
+                % {"day": _day(later[0].as_of)}]})
+        asset = Asset.objects.create(household=household, person=person, kind=kind, value=amount, as_of=as_of,
+                                     description=note, recorded_by=actor)
+        audit.record("registry.asset.recorded", actor=actor, obj=asset, region_code=household.region_id,
+                     after=_asset_snapshot(asset),
+                     extra={"household": household.pk, "replaces": [r.pk for r in replaced]}, request=request)
+        for row in replaced:
+            row.valid_to = as_of - ONE_DAY
+            row.save(update_fields=["valid_to"])
+            audit.record("registry.asset.replaced", actor=actor, obj=row, region_code=household.region_id,
+                         before={"valid_to": None}, after={"valid_to": row.valid_to},
+                         extra={"household": household.pk, "replaced_by": asset.pk}, request=request)
+    return asset

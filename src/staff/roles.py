@@ -77,6 +77,12 @@ ROLE_PERMISSIONS[Role.ADMIN] += [
     "visits.declare_event", "visits.view_followup", "visits.view_tierrule", "visits.add_tierrule",
     "visits.change_tierrule",
 ]
+# The means test's rules and the dibao standards (means.admin): administrators keep them.
+ROLE_PERMISSIONS[Role.ADMIN] += [
+    "means.view_meansrule", "means.add_meansrule", "means.change_meansrule", "means.delete_meansrule",
+    "assistance.view_dibaostandard", "assistance.add_dibaostandard", "assistance.change_dibaostandard",
+    "assistance.delete_dibaostandard",
+]
 
 
 def role_permissions() -> dict[str, list[str]]:

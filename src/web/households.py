@@ -1,4 +1,5 @@
-"""Registry pages: list, export, registration, detail, members, corrections, reveals.
+"""Registry pages: list, export, registration, detail, members, incomes and assets, corrections,
+reveals.
 
 Each view checks the role's permission (403), loads through the region scope (404),
 and leaves every change to registry.services.
@@ -22,14 +23,17 @@ from core.errors import InvalidInput
 from core.scoping import get_visible_or_404
 from exports.responses import export as export_response
 from forms.registry import (
+    AssetForm,
     HouseholdForm,
     HouseholdSearchForm,
+    IncomeForm,
     MemberForm,
     MemberFormSet,
     PersonEditForm,
     RevealForm,
     apply_errors,
 )
+from means.services import means_test
 from registry import services
 from registry.models import Asset, Household, Income, Person, Relation
 from registry.search import search_households
@@ -113,15 +117,27 @@ def _household_for(user, pk):
     )
 
 
-def _history(user, household, people):
-    person_ids = [str(p.pk) for p in people]
+def _history(user, household, people, incomes=(), assets=()):
+    def ids(rows):
+        return [str(r.pk) for r in rows]
+
     return list(
         AuditEvent.objects.visible_to(user)
         .filter(
             Q(object_type="registry.household", object_id=str(household.pk))
-            | Q(object_type="registry.person", object_id__in=person_ids)
+            | Q(object_type="registry.person", object_id__in=ids(people))
+            | Q(object_type="registry.income", object_id__in=ids(incomes))
+            | Q(object_type="registry.asset", object_id__in=ids(assets))
         )[:HISTORY_LIMIT]
     )
+
+
+def _incomes(user, household):
+    return list(Income.objects.visible_to(user).filter(household=household).select_related("person"))
+
+
+def _assets(user, household):
+    return list(Asset.objects.visible_to(user).filter(household=household).select_related("person"))
 
 
 @staff_view("registry.view_household")
@@ -129,22 +145,80 @@ def _history(user, household, people):
 def household_detail(request, pk):
     user = request.user
     household = _household_for(user, pk)
-    context = {"household": household, "today": timezone.localdate()}
+    today = timezone.localdate()
+    context = {"household": household, "today": today}
     if user.has_perm("registry.view_person"):
         people = sorted(
             household.members.prefetch_related("conditions"),
             key=lambda p: (p.relation != Relation.HEAD, p.pk),
         )
-        context.update(members=people, history=_history(user, household, people))
-        if user.has_perm("registry.view_income"):
-            context["incomes"] = Income.objects.visible_to(user).filter(person__household=household).select_related(
-                "person")
-        if user.has_perm("registry.view_asset"):
-            context["assets"] = Asset.objects.visible_to(user).filter(person__household=household).select_related(
-                "person")
+        incomes = _incomes(user, household) if user.has_perm("registry.view_income") else None
+        assets = _assets(user, household) if user.has_perm("registry.view_asset") else None
+        context.update(members=people, history=_history(user, household, people, incomes or (), assets or ()))
+        if incomes is not None:
+            # Current: in force today or starting later; past: ended before today.
+            context["incomes"] = [i for i in incomes if i.valid_to is None or i.valid_to >= today]
+            context["past_incomes"] = [i for i in incomes if i.valid_to is not None and i.valid_to < today]
+            if user.has_perm("registry.add_income"):
+                context["income_form"] = IncomeForm(members=people, initial={"start": today})
+        if assets is not None:
+            context["assets"] = [a for a in assets if a.valid_to is None]
+            context["past_assets"] = [a for a in assets if a.valid_to is not None]
+            if user.has_perm("registry.add_asset"):
+                context["asset_form"] = AssetForm(members=people, current=context["assets"],
+                                                  initial={"as_of": today})
+        if incomes is not None and assets is not None:
+            # From the rows already loaded for the lists: only the standard and the rule are read.
+            context["means"] = means_test(household, "dibao", today, people=people, incomes=incomes, assets=assets)
     if user.has_perm("registry.add_person"):
         context["member_form"] = MemberForm(prefix="member")
     return render(request, "registry/household_detail.html", context)
+
+
+def _members_of(household):
+    return list(household.members.order_by("pk"))
+
+
+@staff_view("registry.add_income")
+@require_http_methods(["GET", "POST"])
+def household_add_income(request, pk):
+    household = _household_for(request.user, pk)
+    members = _members_of(household)
+    form = IncomeForm(request.POST or None, members=members, initial={"start": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_income(request.user, household, member=data["member"] or None, kind=data["kind"],
+                                   monthly_amount=data["monthly_amount"], start=data["start"], end=data["end"],
+                                   note=data["note"], request=request)
+        except InvalidInput as exc:
+            apply_errors(form, exc.errors)
+        else:
+            messages.success(request, _("Income recorded."))
+            return redirect(reverse("household_detail", args=[household.pk]) + "#incomes")
+    return render(request, "registry/income_form.html", {"household": household, "form": form})
+
+
+@staff_view("registry.add_asset")
+@require_http_methods(["GET", "POST"])
+def household_add_asset(request, pk):
+    household = _household_for(request.user, pk)
+    members = _members_of(household)
+    current = list(Asset.objects.filter(household=household, valid_to__isnull=True))
+    form = AssetForm(request.POST or None, members=members, current=current,
+                     initial={"as_of": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_asset(request.user, household, member=data["member"] or None, kind=data["kind"],
+                                  value=data["value"], as_of=data["as_of"], replaces=data["replaces"] or None,
+                                  note=data["note"], request=request)
+        except InvalidInput as exc:
+            apply_errors(form, exc.errors)
+        else:
+            messages.success(request, _("Asset recorded."))
+            return redirect(reverse("household_detail", args=[household.pk]) + "#assets")
+    return render(request, "registry/asset_form.html", {"household": household, "form": form})
 
 
 def _map_member_errors(form, exc: InvalidInput) -> None:

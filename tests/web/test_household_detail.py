@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from registry.models import Asset, Income, Person
+from registry import services
+from registry.models import Person
 from registry.synthetic import make_id_number
 
 from .conftest import error_messages
@@ -35,8 +36,10 @@ def test_detail_shows_members_masked(as_user, alice, household):
 
 def test_detail_shows_incomes_and_assets(as_user, alice, household):
     head = _people(household)[0]
-    Income.objects.create(person=head, kind="pension", monthly_amount="1234.50", valid_from=datetime.date(2024, 1, 1))
-    Asset.objects.create(person=head, kind="deposit", value="8000.00", as_of=datetime.date(2024, 6, 30))
+    services.record_income(alice, household, member=head, kind="pension", monthly_amount="1234.50",
+                           start=datetime.date(2024, 1, 1))
+    services.record_asset(alice, household, member=head, kind="deposit", value="8000.00",
+                          as_of=datetime.date(2024, 6, 30))
     html = as_user(alice).get(reverse("household_detail", args=[household.pk])).content.decode()
     assert "1234.50" in html
     assert "8000.00" in html

@@ -1,0 +1,135 @@
+"""The means test of a household, or of many: load the facts in force on a day, then
+``means.calculation.compute``.
+
+``means_test`` answers for one household (its page, the API); ``means_test_many`` for a
+queryset of any size, a chunk of households at a time with one query per kind of fact
+per chunk (households, members, illnesses, incomes, assets), never per household. The
+dibao standard and the means-test rule come from their rows through regions.rules, the
+one resolver of rules versioned by region and date.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assistance.models import DibaoStandard
+from core.errors import InvalidInput
+from regions.rules import in_force, pick
+from registry.models import Asset, Condition, Household, Income, Person, PersonCondition
+
+from .calculation import PROGRAMS, AssetRow, IncomeRow, MeansResult, Member, compute
+from .models import MeansRule
+
+CHUNK = 2000
+
+
+def check_program(program) -> str:
+    if program not in PROGRAMS:
+        raise InvalidInput({"program": [_("Choose dibao or tekun.")]})
+    return program
+
+
+class RuleBook:
+    """The dibao standards and means-test rules that took effect by ``on``, read once;
+    each county's are picked the first time one of its households asks (rule scopes are
+    at most a county's six digits, so every village of a county shares them)."""
+
+    def __init__(self, on: datetime.date):
+        self.on = on
+        self._standards = list(DibaoStandard.objects.filter(effective_from__lte=on).order_by("pk"))
+        self._rules = list(MeansRule.objects.filter(effective_from__lte=on).order_by("pk"))
+        self._standard: dict[tuple[str, str], object] = {}
+        self._rule: dict[str, MeansRule | None] = {}
+
+    def standard(self, region_code: str, registration: str):
+        key = (region_code[:6], registration)
+        if key not in self._standard:
+            row = pick((s for s in self._standards if s.registration == registration), region_code, self.on)
+            self._standard[key] = row.monthly_amount if row else None
+        return self._standard[key]
+
+    def rule(self, region_code: str) -> MeansRule | None:
+        county = region_code[:6]
+        if county not in self._rule:
+            self._rule[county] = pick(self._rules, region_code, self.on)
+        return self._rule[county]
+
+
+def _member_facts(people: Iterable[Person]) -> list[Member]:
+    """Facts of members loaded with their conditions prefetched (no further query)."""
+    return [Member(p.pk, p.name, p.birth_date, p.disability_kind, p.disability_grade,
+                   any(c.condition == Condition.SERIOUS_ILLNESS for c in p.conditions.all())) for p in people]
+
+
+def means_test(household: Household, program: str, on: datetime.date | None = None, *,
+               people: Iterable[Person] | None = None, incomes: Iterable[Income] | None = None,
+               assets: Iterable[Asset] | None = None) -> MeansResult:
+    """The means test of ``household`` for ``program`` ("dibao" or "tekun") on ``on``
+    (default: today). A caller that has loaded the members (with their conditions), the
+    income rows or the asset rows already, as the household page has, passes them and
+    they are not read again; rows not in force on ``on`` are left out here."""
+    program = check_program(program)
+    on = on or timezone.localdate()
+    if people is None:
+        members = [Member(*row) for row in Person.objects.filter(household=household).order_by("pk").annotate(
+            ill=Exists(PersonCondition.objects.filter(person=OuterRef("pk"), condition=Condition.SERIOUS_ILLNESS)),
+        ).values_list("pk", "name", "birth_date", "disability_kind", "disability_grade", "ill")]
+    else:
+        members = _member_facts(people)
+    if incomes is None:
+        incomes = Income.objects.filter(household=household).in_force(on)
+    if assets is None:
+        assets = Asset.objects.filter(household=household).in_force(on)
+    code = household.region_id
+    standard = in_force(DibaoStandard.objects.filter(registration=household.registration), code, on)
+    return compute(
+        household_id=household.pk, registration=household.registration, program=program, on=on, members=members,
+        incomes=[IncomeRow(i.person_id, i.kind, i.monthly_amount) for i in incomes if i.in_force_on(on)],
+        assets=[AssetRow(a.kind, a.value) for a in assets if a.in_force_on(on)],
+        dibao_standard=standard.monthly_amount if standard else None,
+        rule=in_force(MeansRule.objects.all(), code, on),
+    )
+
+
+def means_test_many(households, program: str, on: datetime.date | None = None, *,
+                    chunk_size: int = CHUNK) -> Iterator[MeansResult]:
+    """The means test of every household of the queryset ``households``, in order of
+    their numbers, as a stream of results (a city's results need not all be held at
+    once). Five queries per chunk of ``chunk_size`` households, two for the rules."""
+    program = check_program(program)
+    on = on or timezone.localdate()
+    book = RuleBook(on)
+    base = households.order_by("pk").values_list("pk", "region_id", "registration")
+    last = 0
+    while True:
+        chunk = list(base.filter(pk__gt=last)[:chunk_size])
+        if not chunk:
+            return
+        last = chunk[-1][0]
+        ids = [pk for pk, _region, _registration in chunk]
+        ill = set(PersonCondition.objects.filter(person__household_id__in=ids, condition=Condition.SERIOUS_ILLNESS)
+                  .values_list("person_id", flat=True))
+        members: dict[int, list[Member]] = defaultdict(list)
+        for pk, household_id, name, born, kind, grade in (
+                Person.objects.filter(household_id__in=ids).order_by()
+                .values_list("pk", "household_id", "name", "birth_date", "disability_kind", "disability_grade")):
+            members[household_id].append(Member(pk, name, born, kind, grade, pk in ill))
+        incomes: dict[int, list[IncomeRow]] = defaultdict(list)
+        for household_id, person_id, kind, amount in (
+                Income.objects.filter(household_id__in=ids).in_force(on).order_by()
+                .values_list("household_id", "person_id", "kind", "monthly_amount")):
+            incomes[household_id].append(IncomeRow(person_id, kind, amount))
+        assets: dict[int, list[AssetRow]] = defaultdict(list)
+        for household_id, kind, value in (Asset.objects.filter(household_id__in=ids).in_force(on).order_by()
+                                          .values_list("household_id", "kind", "value")):
+            assets[household_id].append(AssetRow(kind, value))
+        for pk, region_code, registration in chunk:
+            yield compute(household_id=pk, registration=registration, program=program, on=on,
+                          members=members.get(pk, ()), incomes=incomes.get(pk, ()), assets=assets.get(pk, ()),
+                          dibao_standard=book.standard(region_code, registration), rule=book.rule(region_code))
