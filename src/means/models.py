@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assistance.models import RuleScopeMixin
+from core.money import MONEY_FIELD
 
 
 class WorkCost(models.TextChoices):
@@ -33,7 +34,7 @@ class MeansRule(RuleScopeMixin):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("For a share of wages: e.g. 0.5 deducts half of each working member's wages."))
     work_cost_amount = models.DecimalField(
-        _("deduction per working member (yuan a month)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("deduction per working member (yuan a month)"), **MONEY_FIELD, null=True, blank=True,
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("For a fixed amount: never more than that member's wages."))
     near_dibao_multiple = models.DecimalField(

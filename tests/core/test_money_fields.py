@@ -18,7 +18,8 @@ from core.errors import InvalidInput
 from core.money import MAX_AMOUNT, MONEY_FIELD, AmountApiField, AmountFormField, parse_amount
 
 # Decimal columns with two places that are not yuan.
-NOT_MONEY = {"temporary.AmountBand.min_multiple", "temporary.AmountBand.max_multiple"}  # multiples, not yuan
+NOT_MONEY = {"temporary.AmountBand.min_multiple", "temporary.AmountBand.max_multiple",  # multiples, not yuan
+             "means.MeansRule.near_dibao_multiple", "means.MeansRule.tekun_multiple"}
 LARGEST = "999999999999.99"
 TOO_LARGE = "1000000000000.00"
 
