@@ -446,7 +446,14 @@ class CaseWriter:
         from viewflow.workflow.fields import get_flow_ref, get_task_ref
 
         from workflows.temporary.flows import STEPS, TemporaryAssistanceFlow
+        from workflows.temporary.models import CODE, Status
 
+        # The program's status machine and step table are the program folder's (the shared
+        # case's status has no choices): fail here rather than write codes it does not know.
+        written = set(STATUS_AT_STEP.values()) | {"filed", "rejected", "referred_out"}
+        if CODE != "temporary" or not written <= set(Status.values) or _HUMAN != set(STEPS):
+            raise RuntimeError(f"the generator no longer matches workflows/temporary: statuses "
+                               f"{sorted(written - set(Status.values))}, steps {sorted(_HUMAN ^ set(STEPS))}")
         self.loader, self.seed, self.now, self.staff = loader, seed, now, staff
         self.villages, self.households, self.due = villages, households, due
         self.app_ct, self.task_ct = ctypes["application"], ctypes["task"]
@@ -802,6 +809,21 @@ def load_staff(loader: Loader, staff: Staff, now: float) -> None:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
 
+    from staff.roles import role_permissions, sync_role_groups
+
+    # The roles are the groups migrate's post_migrate leaves (staff.roles): their permissions
+    # are role_permissions(), the step table's included. Synced again here and checked, so
+    # the generated staff hold exactly what the engine gives each role.
+    sync_role_groups()
+    held = defaultdict(set)
+    for name, app_label, codename in Group.objects.values_list(
+            "name", "permissions__content_type__app_label", "permissions__codename"):
+        if codename:
+            held[name].add(f"{app_label}.{codename}")
+    for role, perms in role_permissions().items():
+        if set(perms) != held[role]:
+            raise RuntimeError(f"group {role!r}: lacks {sorted(set(perms) - held[role])}, "
+                               f"has beyond its role {sorted(held[role] - set(perms))}")
     password = make_password("bench-2026", salt="benchsalt2026")
     groups = dict(Group.objects.values_list("name", "id"))
     loader.open("staff_user", ["id", "password", "is_superuser", "username", "first_name", "last_name", "email",
