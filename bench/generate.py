@@ -43,7 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.harness import drop_database, setup_django  # noqa: E402
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3  # 3: open tasks overdue in the planned share whatever the weekday
 UTC = datetime.UTC
 LOCAL = datetime.timezone(datetime.timedelta(hours=8))  # Asia/Shanghai: no daylight saving
 DAY = 86400.0
@@ -446,7 +446,14 @@ class CaseWriter:
         from viewflow.workflow.fields import get_flow_ref, get_task_ref
 
         from workflows.temporary.flows import STEPS, TemporaryAssistanceFlow
+        from workflows.temporary.models import CODE, Status
 
+        # The program's status machine and step table are the program folder's (the shared
+        # case's status has no choices): fail here rather than write codes it does not know.
+        written = set(STATUS_AT_STEP.values()) | {"filed", "rejected", "referred_out"}
+        if CODE != "temporary" or not written <= set(Status.values) or _HUMAN != set(STEPS):
+            raise RuntimeError(f"the generator no longer matches workflows/temporary: statuses "
+                               f"{sorted(written - set(Status.values))}, steps {sorted(_HUMAN ^ set(STEPS))}")
         self.loader, self.seed, self.now, self.staff = loader, seed, now, staff
         self.villages, self.households, self.due = villages, households, due
         self.app_ct, self.task_ct = ctypes["application"], ctypes["task"]
@@ -537,22 +544,32 @@ class CaseWriter:
         creator = rng.choice(self.staff.caseworkers[village.township])[0]
         path = open_path(open_step) if open_step else outcome_path(outcome)
         case_seed = rng.randrange(2**62)
+        planned_overdue = open_step is not None and self.due.due(open_step, open_created)[0] <= self.now
+        best = None  # (started after now, overdue otherwise than planned, how far off), start, nodes
         # Shift the case in time until its open task starts when planned (open cases), or
         # its last step is done before now (finished cases).
         for attempt in range(40):
             nodes = self._simulate(case_seed, path, start, open_step, village, creator)
             if open_step:
                 # Working-day periods make the shift non-linear (a weekend moves in or out):
-                # after a few exact tries, settle for starting up to two days early.
+                # after a few exact tries, settle for starting up to two days off, as long
+                # as the open task stays overdue or not as planned and starts before now.
                 delta = open_created - nodes[-1].created
-                if abs(delta) < 60 or (attempt >= 6 and 0 <= delta < 2 * DAY):
+                score = (nodes[-1].created > self.now, (nodes[-1].due <= self.now) != planned_overdue, abs(delta))
+                if best is None or score < best[0]:
+                    best = (score, start, nodes)
+                if not score[0] and (abs(delta) < 60 or (attempt >= 6 and score[2] < 2 * DAY and not score[1])):
                     break
-                start += delta if attempt < 6 else delta - 0.25 * DAY * (attempt - 5)
+                nudge = 0.25 * DAY * (attempt - 5) * (1 if attempt % 2 else -1)
+                start += delta if attempt < 6 else delta - nudge
             else:
                 overshoot = nodes[-1].finished - (self.now - 600)
                 if overshoot <= 0:
                     break
                 start -= overshoot + rng.uniform(0.2, 3) * DAY
+        else:
+            if best is not None:  # the closest try: before now, overdue as planned if any was
+                _score, start, nodes = best
         self._emit(rng, nodes, hh_index, head_id, village, creator, outcome, open_step, start)
 
     # --- emission ---
@@ -760,10 +777,20 @@ def open_task_times(rng: random.Random, step: str, now: float, due: DueTimes) ->
     earlier = sum(1 for n in open_path(step)[:-1] if n in _HUMAN)
     probe_due, _ = due.due(step, now)
     span = max(probe_due - now, 3600)
-    if rng.random() < OPEN_OVERDUE_SHARE:
-        task_created = now - span - rng.uniform(0.05, 12) * DAY
+    overdue = rng.random() < OPEN_OVERDUE_SHARE
+    # Drawn until the task's own due time (working days from the day it was created) is on
+    # the chosen side of now: ``span`` is measured from now, and across a weekend a task
+    # created a little earlier falls due days earlier. Without the check, a city generated
+    # on a Saturday had 37 % of its open tasks overdue instead of 9 %.
+    for _ in range(100):
+        if overdue:
+            task_created = now - span - rng.uniform(0.05, 12) * DAY
+        else:
+            task_created = now - rng.uniform(0.0, 0.9) * span
+        if (due.due(step, task_created)[0] <= now) == overdue:
+            break
     else:
-        task_created = now - rng.uniform(0.0, 0.9) * span
+        task_created = now - span - DAY if overdue else now
     return task_created - earlier * 1.5 * DAY, task_created
 
 
@@ -802,6 +829,21 @@ def load_staff(loader: Loader, staff: Staff, now: float) -> None:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
 
+    from staff.roles import role_permissions, sync_role_groups
+
+    # The roles are the groups migrate's post_migrate leaves (staff.roles): their permissions
+    # are role_permissions(), the step table's included. Synced again here and checked, so
+    # the generated staff hold exactly what the engine gives each role.
+    sync_role_groups()
+    held = defaultdict(set)
+    for name, app_label, codename in Group.objects.values_list(
+            "name", "permissions__content_type__app_label", "permissions__codename"):
+        if codename:
+            held[name].add(f"{app_label}.{codename}")
+    for role, perms in role_permissions().items():
+        if set(perms) != held[role]:
+            raise RuntimeError(f"group {role!r}: lacks {sorted(set(perms) - held[role])}, "
+                               f"has beyond its role {sorted(held[role] - set(perms))}")
     password = make_password("bench-2026", salt="benchsalt2026")
     groups = dict(Group.objects.values_list("name", "id"))
     loader.open("staff_user", ["id", "password", "is_superuser", "username", "first_name", "last_name", "email",
@@ -993,10 +1035,13 @@ def main():
     parser.add_argument("--scale", choices=sorted(SCALES), default="city")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--db", default=None, help="database name (default engine_<scale>)")
+    parser.add_argument("--now", default=None,
+                        help="the generation's 'now', ISO 8601 with its offset (default: the start of the run)")
     args = parser.parse_args()
     db = args.db or f"engine_{args.scale}"
+    now = datetime.datetime.fromisoformat(args.now).timestamp() if args.now else None
     print(f"Generating the {args.scale} scale into {db} (seed {args.seed})…", flush=True)
-    summary = generate(args.scale, args.seed, db)
+    summary = generate(args.scale, args.seed, db, now=now)
     print(json.dumps(summary, indent=2, ensure_ascii=False))
 
 

@@ -92,9 +92,12 @@ def drop_database(name: str) -> None:
 def connect_django(db_name: str, *, create: bool = False) -> None:
     """Django on a benchmark database, without migrating it (and without creating it
     unless ``create``): for helper processes whose own memory or time is being measured."""
+    # In front even when PYTHONPATH already lists them (as scripts/test sets it): a script's
+    # own folder comes first on sys.path, and bench/visits.py would hide the visits app.
     for p in (ROOT / "src", ROOT):
-        if str(p) not in sys.path:
-            sys.path.insert(0, str(p))
+        while str(p) in sys.path:
+            sys.path.remove(str(p))
+        sys.path.insert(0, str(p))
     base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
     os.environ["DATABASE_URL"] = base.rstrip("/") + "/" + db_name
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engine.settings")

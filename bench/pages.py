@@ -26,9 +26,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.harness import machine, measure, setup_django  # noqa: E402
 
 PAGE = 50
-# The queries every signed-in request makes before its page's own: the session, the user,
-# their permissions, groups and home region. "List SQL" is the rest.
-REQUEST_OVERHEAD = re.compile(r'\bFROM "(django_session|staff_user|auth_permission|auth_group|regions_region)"')
+# The queries every signed-in request makes before its page's own: the session, the user
+# with their home region (staff.backends), and their roles with their permissions (one
+# UNION ALL of auth_group and auth_permission: staff.access). "List SQL" is the rest.
+# Matched on the statement's shape, not on a table it mentions: a page's own queries read
+# staff_user and regions_region too (the breach list's names, the dashboard's townships).
+# It reads the SQL before its parameters are filled in (execute_wrapper) or after (captured).
+REQUEST_OVERHEAD = re.compile(
+    r'^SELECT "django_session"\."session_key", .* FROM "django_session" WHERE '
+    r'|^SELECT "staff_user"\."id", .* FROM "staff_user" LEFT OUTER JOIN "regions_region" '
+    r'ON \("staff_user"\."region_id" = "regions_region"\."code"\) WHERE "staff_user"\."id" = (?:%s|\d+) LIMIT 21$'
+    r'|^\(SELECT "auth_group"\."name" AS "name", ', re.S)
 TASK_COLUMNS = ("id, subject_id, application_id, flow, step, role, assignee_id, region_code, due_at, status, "
                 "escalation_level, provisional")
 
@@ -69,6 +77,29 @@ def _explain(fn, label: str, top: int = 3) -> list[str]:
     return out
 
 
+class LoadSampler:
+    """The 1-minute load average every ``every`` seconds, in a daemon thread, until stop()."""
+
+    def __init__(self, every: float = 5.0):
+        import threading
+
+        self.samples = [os.getloadavg()[0]]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+        self._thread.start()
+
+    def _run(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self.samples.append(os.getloadavg()[0])
+
+    def stop(self) -> list[float]:
+        """[lowest, median, highest] of the samples."""
+        self._stop.set()
+        self._thread.join()
+        ordered = sorted(self.samples)
+        return [round(ordered[0], 1), round(ordered[len(ordered) // 2], 1), round(ordered[-1], 1)]
+
+
 class Suite:
     def __init__(self, runs: int, explain: bool):
         from django.contrib.contenttypes.models import ContentType
@@ -91,6 +122,7 @@ class Suite:
                 fn()
         sql_ms: list[float] = []
         list_ms: list[float] = []
+        request_queries: list[int] = []
 
         def timed(execute, sql, params, many, context):
             start = time.perf_counter()
@@ -99,22 +131,28 @@ class Suite:
             finally:
                 spent = (time.perf_counter() - start) * 1000
                 sql_ms[-1] += spent
-                if not REQUEST_OVERHEAD.search(sql):
+                if REQUEST_OVERHEAD.search(sql):
+                    request_queries[-1] += 1
+                else:
                     list_ms[-1] += spent
 
         def run():
             sql_ms.append(0.0)
             list_ms.append(0.0)
+            request_queries.append(0)
             with self.connection.execute_wrapper(timed):
                 fn()
 
         result = measure(run, runs=runs or self.runs, before=before)
         result["sql_p50_ms"] = sorted(sql_ms)[len(sql_ms) // 2]
         result["list_sql_p50_ms"] = sorted(list_ms)[len(list_ms) // 2]
+        # Of the last run's queries (measure() counts those), how many every signed-in request makes.
+        result["request_queries"] = request_queries[-1]
         result.update(extra)
         self.results[key] = result
         print(f"  {key:<34} p50 {result['p50_ms']:8.1f} ms  p95 {result['p95_ms']:8.1f} ms  "
-              f"{result['queries']:4d} queries", flush=True)
+              f"{result['queries']:4d} queries ({result['request_queries']} per request + "
+              f"{result['queries'] - result['request_queries']} its own)", flush=True)
         if self.explain:
             self.plans += _explain(fn, key)
         return result
@@ -430,6 +468,11 @@ def main():
     suite = Suite(args.runs, args.explain)
     people = _people()
     suite.facts["open_total"] = Deadline.objects.exclude(status="closed").count()
+    # The machine is shared: the load average says how quiet it was, at the start, at the
+    # end and (the 1-minute figure, every 5 s) in between.
+    suite.facts["started"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    suite.facts["load_start"] = [round(x, 1) for x in os.getloadavg()]
+    load_samples = LoadSampler()
     started = time.perf_counter()
     if not only or "queues" in only:
         queues(suite, people)
@@ -449,8 +492,8 @@ def main():
         list_exports(suite, args.db)
     suite.facts["machine"] = machine()
     suite.facts["seconds"] = round(time.perf_counter() - started, 1)
-    # The machine is shared: the load average says how quiet it was.
     suite.facts["load"] = [round(x, 1) for x in os.getloadavg()]
+    suite.facts["load_1min_range"] = load_samples.stop()
     Path(args.out).write_text(json.dumps({"results": suite.results, "facts": suite.facts, "plans": suite.plans},
                                          default=str, ensure_ascii=False, indent=1))
     for plan in suite.plans:

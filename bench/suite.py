@@ -57,12 +57,36 @@ SIDE_BY_SIDE = [
     ("Empty inbox, API", "api_tasks_mine_empty", None, "viewflow_inbox_empty"),
 ]
 FLOOR_RATIO_TARGET = 3.0
+# The URL each page figure requests: its query budget is the one tests/perf/test_query_counts.py
+# asserts for that URL on small data (read from that file, so the two cannot drift apart).
+PAGE_URLS = {
+    "web_inbox_mine": "/tasks/?tab=mine", "web_inbox_queue": "/tasks/?tab=queue",
+    "api_tasks_mine": "/api/v1/tasks/?scope=mine", "api_tasks_queue": "/api/v1/tasks/?scope=queue",
+    "api_tasks_mine_empty": "/api/v1/tasks/?scope=mine", "web_approval_queue": "/approvals/",
+    "web_dashboard_county": "/supervision/", "web_dashboard_city": "/supervision/",
+    "web_breaches_county": "/supervision/breaches/", "web_breaches_city": "/supervision/breaches/",
+    "api_breaches_county": "/api/v1/sla/breaches/",
+}
+# The web work queues: the pages whose query count the issue bounds.
+WEB_QUEUES = [("web_inbox_mine", "my tasks"), ("web_inbox_queue", "township queue"),
+              ("web_approval_queue", "approval queue")]
 # key, what is measured: the exports' writers, each in a fresh process (bench/roster.py, bench/list_exports.py)
 EXPORTS = [
     ("roster", "household roster: `web.export.write_households`"),
     ("export_applications", "applications of the largest county: `web.case_export.write_applications`"),
     ("export_breaches", "breach list of the whole city: `web.supervision_export.write_breaches`"),
 ]
+
+
+def query_budgets() -> dict[str, int]:
+    """URL → query budget, from the PAGES table of tests/perf/test_query_counts.py."""
+    import ast
+
+    source = (HERE.parent / "tests" / "perf" / "test_query_counts.py").read_text(encoding="utf-8")
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
+            return {url: budget for _who, url, budget in ast.literal_eval(node.value)}
+    return {}
 
 
 def ensure_database(scale: str, seed: int, regenerate: bool, max_age_hours: float) -> dict:
@@ -112,6 +136,20 @@ def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.1f}×" if a and b else "—"
 
 
+def _queries(result: dict | None) -> str:
+    """All the queries of a request, and of them how many every signed-in request makes."""
+    if not result:
+        return "—"
+    request = result.get("request_queries")
+    if request is None:
+        return str(result["queries"])
+    return f"{result['queries']} ({request} + {result['queries'] - request})"
+
+
+def _load(values) -> str:
+    return ", ".join(str(x) for x in values or []) or "—"
+
+
 def report(runs: dict[str, dict], metas: dict[str, dict]) -> str:
     scales = [s for s in ("small", "city") if s in runs]
     big = scales[-1]
@@ -119,7 +157,8 @@ def report(runs: dict[str, dict], metas: dict[str, dict]) -> str:
     facts = {s: runs[s]["facts"] for s in scales}
     lines = ["## City scale: queues, dashboards, sweep, roster, PDFs", ""]
     lines.append("`python bench/suite.py` — builds `engine_small` and `engine_city` with `bench/generate.py` when "
-                 "missing (seed 2026), then measures both. " + runs[big]["facts"]["machine"] + ".")
+                 "missing (seed 2026), then measures both. " + runs[big]["facts"]["machine"] + ". Measured "
+                 + " and ".join(f"{s} {facts[s].get('started', '?')}" for s in scales) + ".")
     lines.append("")
     lines.append("| data | " + " | ".join(scales) + " |")
     lines.append("|---|" + "---:|" * len(scales))
@@ -131,12 +170,18 @@ def report(runs: dict[str, dict], metas: dict[str, dict]) -> str:
     lines.append("| measured caseworker: my tasks / township queue | " + " | ".join(
         f"{facts[s]['caseworker_mine']} / {facts[s]['caseworker_queue']}" for s in scales) + " |")
     lines.append("| suite run time | " + " | ".join(f"{facts[s]['seconds']:.0f} s" for s in scales) + " |")
-    lines.append("| load average at the end (1, 5, 15 min; 2 cores) | " + " | ".join(
-        ", ".join(str(x) for x in facts[s].get("load", [])) or "—" for s in scales) + " |")
+    cores = os.cpu_count()
+    lines.append(f"| load average at the start (1, 5, 15 min; {cores} cores) | " + " | ".join(
+        _load(facts[s].get("load_start")) for s in scales) + " |")
+    lines.append("| 1-min load average while measuring (lowest, median, highest; every 5 s) | " + " | ".join(
+        _load(facts[s].get("load_1min_range")) for s in scales) + " |")
+    lines.append(f"| load average at the end (1, 5, 15 min; {cores} cores) | " + " | ".join(
+        _load(facts[s].get("load")) for s in scales) + " |")
     lines.append("")
     lines.append("Every figure is p50 / p95 of the whole request through Django's test client with a signed-in "
                  "user (middleware, session, permission checks, queries, template or serializer), and the number "
-                 "of queries it made.")
+                 "of queries it made: all of them, then in brackets those every signed-in request makes (session; "
+                 "user with home region; roles with permissions) + the page's own.")
     lines.append("")
 
     lines.append("### Work queues side by side (same data, same run)")
@@ -148,16 +193,25 @@ def report(runs: dict[str, dict], metas: dict[str, dict]) -> str:
     r = res[big]
     for label, engine, floor, stock in SIDE_BY_SIDE:
         e, f, v = r.get(engine), r.get(floor) if floor else None, r.get(stock)
-        lines.append(f"| {label} | {_cell(e)} | {e['queries'] if e else '—'} | {_ms(e and e.get('sql_p50_ms'))} | "
+        lines.append(f"| {label} | {_cell(e)} | {_queries(e)} | {_ms(e and e.get('sql_p50_ms'))} | "
                      f"{_ms(e and e.get('list_sql_p50_ms'))} | "
                      f"{_cell(f)} | {_ratio(e and e['p95_ms'], f and f['p95_ms'])} | "
                      f"{_ratio(e and e.get('list_sql_p50_ms'), f and f['p50_ms'])} | {_cell(v)} | "
-                     f"{v['queries'] if v else '—'} | {_ratio(v and v['p95_ms'], e and e['p95_ms'])} |")
+                     f"{_queries(v)} | {_ratio(v and v['p95_ms'], e and e['p95_ms'])} |")
     lines.append("")
+    budgets = query_budgets()
+    queue_counts = [(name, r[key]["queries"], budgets.get(PAGE_URLS[key])) for key, name in WEB_QUEUES if r.get(key)]
+    if queue_counts:
+        within = all(budget is not None and n <= budget for _name, n, budget in queue_counts)
+        lines.append(f"**Queries per web queue page ({big}):** "
+                     + ", ".join(f"{name} {n}" for name, n, _b in queue_counts)
+                     + " (budget " + ", ".join(f"≤ {b}" if b is not None else "none" for _n, _q, b in queue_counts)
+                     + f" in `tests/perf/test_query_counts.py`: {'met' if within else '**not met**'}).")
+        lines.append("")
     lines.append("The floor is the smallest indexed SQL returning the same first page (50 rows) of deadline rows, "
                  "timed from Python (round trip included). \"All SQL\" is the time the page spent in all its "
-                 "queries; \"list SQL\" leaves out the ones every signed-in request makes before its own (session, "
-                 "user, permissions, groups, home region), leaving the list's count, rows and cases. "
+                 "queries; \"list SQL\" leaves out the ones every signed-in request makes before its own (session; "
+                 "user with home region; roles with permissions), leaving the list's count, rows and cases. "
                  "viewflow's stock pages (`FlowInboxListView`, "
                  "`FlowQueueListView`, mounted by `bench/urls.py` with a bench-only settings module) are measured "
                  "for the same user, who is given viewflow's model-level view permission for them; they are not "
@@ -167,18 +221,28 @@ def report(runs: dict[str, dict], metas: dict[str, dict]) -> str:
     lines.append("### Every figure, small → city")
     lines.append("")
     head = " | ".join(f"{s} p50 / p95" for s in scales)
-    lines.append(f"| what | {head} | queries ({' → '.join(scales)}) | target (p95) | met | growth (p50) |")
-    lines.append("|---|" + "---:|" * len(scales) + "---:|---:|:---:|---:|")
+    lines.append(f"| what | {head} | queries ({' → '.join(scales)}) | query budget | target (p95) | met | "
+                 "growth (p50) |")
+    lines.append("|---|" + "---:|" * len(scales) + "---:|---:|---:|:---:|---:|")
     for key, label, target in ROWS:
         cells = [res[s].get(key) for s in scales]
         if not any(cells):
             continue
         last = cells[-1]
-        met = "—" if target is None or last is None else ("yes" if last["p95_ms"] <= target else "**no**")
+        budget = budgets.get(PAGE_URLS.get(key, ""))
+        # Met: the p95 within its target and the queries within their budget, where either is set.
+        missed = []
+        if last is not None and target is not None and last["p95_ms"] > target:
+            missed.append("time")
+        if last is not None and budget is not None and last["queries"] > budget:
+            missed.append("queries")
+        met = ("—" if last is None or (target is None and budget is None)
+               else f"**no** ({', '.join(missed)})" if missed else "yes")
         queries = " → ".join(str(c["queries"]) if c else "—" for c in cells)
         growth = _ratio(cells[-1] and cells[-1]["p50_ms"], cells[0] and cells[0]["p50_ms"]) if len(cells) > 1 else "—"
         lines.append(f"| {label} | " + " | ".join(_cell(c) for c in cells)
-                     + f" | {queries} | {_ms(target) if target else '—'} | {met} | {growth} |")
+                     + f" | {queries} | {f'≤ {budget}' if budget is not None else '—'} | "
+                     f"{_ms(target) if target else '—'} | {met} | {growth} |")
     lines.append("")
     lines.append("| export (xlsx, the export job's writer) | rows | time | peak memory (Django alone) | target | met |")
     lines.append("|---|---:|---:|---:|---|:---:|")
