@@ -43,7 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.harness import drop_database, setup_django  # noqa: E402
 
-GENERATOR_VERSION = 3  # 3: open tasks overdue in the planned share whatever the weekday
+GENERATOR_VERSION = 4  # 4: temporary assistance's own fields in its details table; 3: overdue share whatever the weekday
 UTC = datetime.UTC
 LOCAL = datetime.timezone(datetime.timedelta(hours=8))  # Asia/Shanghai: no daylight saving
 DAY = 86400.0
@@ -465,11 +465,13 @@ class CaseWriter:
         self.finished_human = 0
         self.open_human = 0
         loader.open("assistance_application", [
-            "id", "household_id", "applicant_id", "region_code", "program", "kind", "cause_category", "cause",
+            "id", "household_id", "applicant_id", "region_code", "program", "cause",
             "amount_requested", "amount_approved", "amount_paid", "status", "created_at", "created_by_id",
             "intake_by_id", "findings", "recommended_amount", "missing_documents", "missing_notified_at",
-            "decided_by_id", "decided_at", "decision_level", "decision_reason", "filed_at", "new_cause",
-            "related_to_staff", "local_registration"])
+            "decided_by_id", "decided_at", "decision_level", "decision_reason", "related_to_staff"])
+        # Temporary assistance's own fields live in its program's details table.
+        loader.open("temporary_temporarydetails", [
+            "case_id", "kind", "cause_category", "repeat_of_id", "new_cause", "local_registration", "filed_at"])
         loader.open("assistance_application_investigators", ["id", "application_id", "user_id"])
         loader.open("assistance_instalment", ["id", "application_id", "number", "amount", "due_on", "status", "source",
                                               "paid_at", "paid_by_id", "note"])
@@ -646,15 +648,18 @@ class CaseWriter:
             self.loader.row("assistance_application_investigators",
                             (str(self.next_id("investigator")), str(app_id), str(user_id)))
         self.loader.row("assistance_application", (
-            str(app_id), str(hh_index + 1), str(head_id), village.code, "temporary", "urgent" if urgent else "expense",
-            category, cause, f"{requested}.00", f"{app['approved']}.00" if app["approved"] is not None else None,
+            str(app_id), str(hh_index + 1), str(head_id), village.code, "temporary",
+            cause, f"{requested}.00", f"{app['approved']}.00" if app["approved"] is not None else None,
             f"{app['paid']}.00", app["status"], ts(start), str(creator),
             str(app["intake_by"]) if app["intake_by"] else None, app["findings"],
             f"{app['recommended']}.00" if app["recommended"] else None,
             pg_json(["户口簿复印件", "医疗费用票据"] if app["missing_at"] else []),
             ts(app["missing_at"]) if app["missing_at"] else None,
             str(app["decided_by"]) if app["decided_by"] else None, ts(app["decided_at"]) if app["decided_at"] else None,
-            app["level"], app["reason"], ts(app["filed_at"]) if app["filed_at"] else None, "", "f", "t"))
+            app["level"], app["reason"], "f"))
+        self.loader.row("temporary_temporarydetails", (
+            str(app_id), "urgent" if urgent else "expense", category, None, "", "t",
+            ts(app["filed_at"]) if app["filed_at"] else None))
 
     def _fill(self, rng, app: dict, node: Node, village: Place, referred: bool) -> None:
         """What a finished step wrote on the application."""
@@ -897,7 +902,10 @@ SELECT substr(region_code, 1, 9) || '000', date_trunc('month', closed_at AT TIME
        (due_at AT TIME ZONE %(tz)s)::date, count(*), count(*) FILTER (WHERE closed_at > due_at)
   FROM deadlines_deadline WHERE status = 'closed' AND closed_at IS NOT NULL GROUP BY 1, 2, 3"""
 
+# A program's details table has its case's key, not a sequence.
+KEYED_BY_CASE = {"temporary_temporarydetails"}
 BIG_TABLES = ["registry_household", "registry_person", "registry_personcondition", "assistance_application",
+              "temporary_temporarydetails",
               "assistance_application_investigators", "assistance_instalment", "viewflow_process", "viewflow_task",
               "viewflow_task_previous", "deadlines_deadline", "deadlines_deadlinefiring", "visits_visitplan",
               "visits_pairing"]
@@ -992,6 +1000,8 @@ def generate(scale_name: str, seed: int, db: str, now: float | None = None, keep
     phase("indexes")
     with connection.cursor() as cursor:
         for table in ["staff_user", "staff_user_groups", *(t for t in BIG_TABLES if t in existing)]:
+            if table in KEYED_BY_CASE:
+                continue  # keyed by its case: no sequence of its own
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                            f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
         cursor.execute("VACUUM (ANALYZE)") if connection.get_autocommit() else cursor.execute("ANALYZE")
