@@ -366,13 +366,19 @@ def record_income(actor, household: Household, *, kind: str, monthly_amount, sta
         audit.record("registry.income.recorded", actor=actor, obj=income, region_code=household.region_id,
                      after=_income_snapshot(income),
                      extra={"household": household.pk, "replaces": [r.pk for r in replaced]}, request=request)
-        for row in replaced:
-            row.valid_to = start - ONE_DAY
-            row.save(update_fields=["valid_to"])
-            audit.record("registry.income.ended", actor=actor, obj=row, region_code=household.region_id,
-                         before={"valid_to": None}, after={"valid_to": row.valid_to},
-                         extra={"household": household.pk, "replaced_by": income.pk}, request=request)
+        _end_rows(actor, replaced, start - ONE_DAY, "registry.income.ended", household, income, request)
     return income
+
+
+def _end_rows(actor, rows, last_day: datetime.date, event: str, household: Household, new_row, request) -> None:
+    """End the rows a new one replaces on ``last_day``: the only change ever made to a
+    recorded income or asset row, audited row by row."""
+    for row in rows:
+        row.valid_to = last_day
+        row.save(update_fields=["valid_to"])
+        audit.record(event, actor=actor, obj=row, region_code=household.region_id,
+                     before={"valid_to": None}, after={"valid_to": row.valid_to},
+                     extra={"household": household.pk, "replaced_by": new_row.pk}, request=request)
 
 
 def _asset_snapshot(asset: Asset) -> dict:
@@ -425,10 +431,5 @@ def record_asset(actor, household: Household, *, kind: str, value, as_of: dateti
         audit.record("registry.asset.recorded", actor=actor, obj=asset, region_code=household.region_id,
                      after=_asset_snapshot(asset),
                      extra={"household": household.pk, "replaces": [r.pk for r in replaced]}, request=request)
-        for row in replaced:
-            row.valid_to = as_of - ONE_DAY
-            row.save(update_fields=["valid_to"])
-            audit.record("registry.asset.replaced", actor=actor, obj=row, region_code=household.region_id,
-                         before={"valid_to": None}, after={"valid_to": row.valid_to},
-                         extra={"household": household.pk, "replaced_by": asset.pk}, request=request)
+        _end_rows(actor, replaced, as_of - ONE_DAY, "registry.asset.replaced", household, asset, request)
     return asset
