@@ -26,9 +26,10 @@ def ensure_compiled() -> None:
             polib.pofile(str(po)).save_as_mofile(str(partial))
             os.replace(partial, mo)
             changed = True
-    if changed:
-        # Forget catalogues loaded before compiling: Django's own test receivers do that
-        # when LOCALE_PATHS changes, so announce such a change.
+    # Forget catalogues loaded before now, whether this process compiled or a parallel
+    # worker did a moment ago: Django's own test receivers do that when LOCALE_PATHS
+    # changes, so announce such a change.
+    if changed or CATALOGUES:
         from django.test.signals import setting_changed
 
         setting_changed.send(sender=settings._wrapped.__class__, setting="LOCALE_PATHS",

@@ -143,6 +143,9 @@ class Program(FlowSpec):
     opening_form: type | None = None
     # Pays from the township's reserve fund: ``may_pay(case, instalment_number)`` says whether now.
     may_pay: Callable[[Any, int], bool] | None = None
+    # ``payment_preview(case, step_name)`` → the amount a paying step will pay now, or None
+    # when the person enters it on the step (an urgent payment): shown before they confirm.
+    payment_preview: Callable[[Any, str], Any] | None = None
     # ``payment_reversed(actor, case_id, instalment_number=, amount=, reason=, reversal_id=, request=)``:
     # a payout from the fund came back; the case (locked by the caller) stops counting it.
     payment_reversed: Callable[..., Any] | None = None

@@ -32,12 +32,15 @@ from core import programs
 from core.counting import count_each
 from core.decorators import staff_view
 from core.errors import Conflict, DomainError, InvalidInput, NotPermitted
+from core.money import figures
 from core.scoping import get_visible_or_404
 from documents.models import Document
+from documents.numerals import rmb_capitals
 from exports.responses import export as export_response
 from forms.cases import ApplicationFilterForm, HouseholdFindForm
 from forms.registry import apply_errors
 from funds.models import township_balance
+from regions.models import Region
 from registry.models import Household
 from registry.search import search_households
 from workflows import engine
@@ -220,8 +223,10 @@ def _task_page(request, task, deadline, form=None, *, status=200):
         form = None  # done, or someone else's: nothing to fill in
     elif form is None:
         form = form_class(case=application)
-    shows_fund = step is not None and step.shows_fund
+    shows_fund = step is not None and (step.shows_fund or step.moves_money)
     balances = case_rows.fund_balances([application.township_code]) if shows_fund else {}
+    payment = (_payment_facts(application, deadline, balances.get(application.township_code))
+               if step is not None and step.moves_money and form is not None else None)
     return render(request, "cases/task_detail.html", {
         "task": task, "deadline": deadline, "application": application, "form": form,
         "step_help": step.help if step is not None else "", "is_open": is_open, "mine": mine,
@@ -230,12 +235,40 @@ def _task_page(request, task, deadline, form=None, *, status=200):
         "can_release": mine and task.status == STATUS.ASSIGNED,
         "show_fund": shows_fund,
         "fund_balance": balances.get(application.township_code),
+        "payment": payment,
         "investigators": list(application.investigators.order_by("username")),
         # Done or not: who acts now on the case (this task's own line, or what came after it).
         "next_actors": next_actors(case_rows.open_tasks_by_application([application.pk]).get(application.pk, [])),
         "now": timezone.now(),
         **_case_context(application),
     }, status=status)
+
+
+CONFIRM_PAYMENT = "confirm_payment"
+
+
+def _payment_facts(application, deadline, balance) -> dict:
+    """What a person confirms before a step moves money: how much (in figures and in
+    capitals, as vouchers write it), to whom, from which fund, and what the fund keeps."""
+    spec = programs.program(application.program)
+    amount = spec.payment_preview(application, deadline.step) if spec and spec.payment_preview else None
+    township = Region.objects.filter(code=application.township_code).values_list("name", flat=True).first()
+    return {
+        "amount": amount, "capitals": rmb_capitals(amount) if amount is not None else "",
+        "payee": application.applicant, "fund": township or application.township_code, "balance": balance,
+        "balance_after": balance - amount if amount is not None and balance is not None else None,
+        "short": amount is not None and balance is not None and balance < amount,
+    }
+
+
+def _paid_message(application, payment: dict) -> str:
+    """The flash after a payment, repeating the facts the person confirmed."""
+    balance = case_rows.fund_balances([application.township_code]).get(application.township_code)
+    amount = payment["amount"] if payment["amount"] is not None else application.amount_paid
+    return _("Paid %(amount)s yuan (%(capitals)s) to %(payee)s from the reserve fund of %(fund)s; "
+             "the fund now holds %(balance)s yuan.") % {
+        "amount": figures(amount), "capitals": rmb_capitals(amount), "payee": payment["payee"].name,
+        "fund": payment["fund"], "balance": figures(balance) if balance is not None else "—"}
 
 
 def _visible_task(user, pk):
@@ -276,6 +309,14 @@ def task_detail(request, pk):
     form = step.fields(request.POST, case=application)
     if not form.is_valid():
         return _task_page(request, task, deadline, form, status=400)
+    payment = None
+    if step.moves_money:
+        # Money moves only after the person saw the amount, the payee and the fund, and said so.
+        if not request.POST.get(CONFIRM_PAYMENT):
+            form.add_error(None, _("Check the amount, the payee and the fund, then confirm the payment."))
+            return _task_page(request, task, deadline, form, status=400)
+        balances = case_rows.fund_balances([application.township_code])
+        payment = _payment_facts(application, deadline, balances.get(application.township_code))
     try:
         result = engine.complete(user, task.pk, step.service, request=request, **form.service_fields())
     except InvalidInput as exc:
@@ -287,6 +328,10 @@ def task_detail(request, pk):
         messages.warning(request, result.message)
         return redirect("task_detail", pk=task.pk)
     application = Application.objects.get(pk=deadline.application_id)
+    if payment is not None:
+        if payment["amount"] is None:  # entered on the step (an urgent payment): what was paid now
+            payment["amount"] = form.cleaned_data.get("amount")
+        messages.success(request, _paid_message(application, payment))
     messages.success(request, _("%(step)s recorded. The application is now: %(status)s.") % {
         "step": step.label, "status": application.status_label})
     return redirect(_next_task_url(user, application.pk) or application.get_absolute_url())

@@ -140,6 +140,8 @@ def test_caseworker_and_township_head_handle_a_small_case(live_server, page, see
     page.locator("a[data-tab=queue]").click()
     page.locator("table.tasks tbody tr a[href^='/tasks/']").first.click()
     expect(page.locator("form.step-disburse")).to_be_visible()
+    expect(page.locator("#payment-facts")).to_contain_text("元整")  # the amount in capitals, before paying
+    page.check("input[name=confirm_payment]")
     page.locator("button.step-submit").click()
     expect(page.locator("form.step-file_with_county")).to_be_visible()  # her next step
     page.goto(f"{base}/applications/{application.pk}/")

@@ -557,9 +557,18 @@ def test_disbursing_through_the_page(as_user, alice, amy, hana, household, root,
     open_fund(TOWNSHIP_A, "3000.00")
     application = approved_case(alice, hana, household)
     client = as_user(alice)
+    page = client.get(task_url(application, "disburse")).content.decode()
+    facts = page[page.index('id="payment-facts"'):page.index("</dl>", page.index('id="payment-facts"'))]
+    # Before money moves: the amount in figures and capitals, the payee, the fund and what it keeps.
+    assert "1,000.00" in facts and "壹仟元整" in facts and "王德明" in facts and "济阳街道" in facts
+    assert "2,000.00" in facts  # 3,000 − 1,000
+    refused = client.post(task_url(application, "disburse"), {})
+    assert refused.status_code == 400 and reload(application).amount_paid == 0  # not confirmed: nothing paid
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(task_url(application, "disburse"), {})
-    assert response.status_code == 302 and response["Location"] == task_url(application, "file_with_county")
+        response = client.post(task_url(application, "disburse"), {"confirm_payment": "yes"}, follow=True)
+    assert response.redirect_chain[0][0] == task_url(application, "file_with_county")
+    said = " ".join(str(m) for m in response.context["messages"])
+    assert "1,000.00" in said and "壹仟元整" in said and "王德明" in said and "2,000.00" in said
     application = reload(application)
     assert application.status == Status.PAID and str(application.amount_paid) == "1000.00"
     page = client.get(reverse("application_detail", args=[application.pk]))
@@ -574,7 +583,7 @@ def test_an_empty_fund_keeps_the_task_open_with_a_warning(as_user, alice, amy, h
     open_fund(TOWNSHIP_A, "100.00")
     application = approved_case(alice, hana, household)
     url = task_url(application, "disburse")
-    response = as_user(alice).post(url, {}, follow=True)
+    response = as_user(alice).post(url, {"confirm_payment": "yes"}, follow=True)
     assert response.redirect_chain[-1][0] == url
     (message,) = list(response.context["messages"])
     assert message.level_tag == "warning"
@@ -598,9 +607,13 @@ def test_urgent_help_first_then_the_paperwork(as_user, alice, amy, hana, househo
     client = as_user(hana)
     (row,) = client.get(reverse("approval_queue")).context["page"]
     assert row.step == "pay_first" and str(row.fund_balance) == "3000.00"
-    response = client.post(task_url(application, "pay_first"), {"amount": "3000.01", "note": "火灾"})
+    response = client.post(task_url(application, "pay_first"), {"amount": "3000.01", "note": "火灾",
+                                                                 "confirm_payment": "yes"})
     assert response.status_code == 400 and response.context["form"].errors["amount"]
     response = client.post(task_url(application, "pay_first"), {"amount": "800.00", "note": "火灾"})
+    assert response.status_code == 400 and reload(application).amount_paid == 0  # not confirmed
+    response = client.post(task_url(application, "pay_first"), {"amount": "800.00", "note": "火灾",
+                                                                 "confirm_payment": "yes"})
     assert response.status_code == 302
     application = reload(application)
     assert application.status == Status.PAPERWORK and str(application.amount_paid) == "800.00"

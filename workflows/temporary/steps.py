@@ -81,6 +81,17 @@ def _case_model():
     return TemporaryCase
 
 
+def _payment_preview(case, step_name: str):
+    """What ``disburse`` pays now: the next instalment not yet paid (the urgent payment's
+    amount is entered on its step)."""
+    from assistance.models import Instalment, InstalmentStatus
+
+    if step_name != "disburse":
+        return None
+    return (Instalment.objects.filter(application=case).exclude(status=InstalmentStatus.PAID)
+            .order_by("number").values_list("amount", flat=True).first())
+
+
 def _payment_reversed(*args, **kwargs):
     from .payments import record_reversal
 
@@ -145,5 +156,6 @@ PROGRAM = Program(
     export_columns=((_("Kind"), "kind", Kind.choices), (_("Cause category"), "cause_category", CauseCategory.choices)),
     may_pay=services.may_pay,
     payment_reversed=_payment_reversed,
+    payment_preview=_payment_preview,
     demo=_demo,
 )
