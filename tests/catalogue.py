@@ -30,7 +30,11 @@ def ensure_compiled() -> None:
     # worker did a moment ago: Django's own test receivers do that when LOCALE_PATHS
     # changes, so announce such a change.
     if changed or CATALOGUES:
+        import gettext
+
         from django.test.signals import setting_changed
 
+        # Python's gettext keeps every .mo it read by path: a recompiled one must be read anew.
+        gettext._translations.clear()
         setting_changed.send(sender=settings._wrapped.__class__, setting="LOCALE_PATHS",
                              value=settings.LOCALE_PATHS, enter=False)

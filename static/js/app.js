@@ -31,8 +31,34 @@
     });
   }
 
+  // An amount field with the rules in force (data-min / data-max, written under it as
+  // words): say as the person types that the amount is outside them. The server still
+  // refuses it; this only spares a round trip.
+  function setUpLimits(input) {
+    var min = input.getAttribute("data-min"), max = input.getAttribute("data-max");
+    var warning = document.createElement("p");
+    warning.className = "help limit-warning";
+    warning.setAttribute("role", "status");
+    warning.hidden = true;
+    input.insertAdjacentElement("afterend", warning);
+    input.addEventListener("input", function () {
+      var value = parseFloat(input.value.replace(/[,，\s]/g, "").replace(/[０-９]/g, function (d) {
+        return String.fromCharCode(d.charCodeAt(0) - 0xFEE0);
+      }));
+      var text = "";
+      if (!isNaN(value) && max !== null && value > parseFloat(max)) {
+        text = (input.getAttribute("data-over") || "Above the limit: ") + max;
+      } else if (!isNaN(value) && min !== null && value < parseFloat(min)) {
+        text = (input.getAttribute("data-under") || "Below the minimum: ") + min;
+      }
+      warning.textContent = text;
+      warning.hidden = !text;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-formset]"), setUpFormset);
+    Array.prototype.forEach.call(document.querySelectorAll("input[data-min], input[data-max]"), setUpLimits);
 
     // Open the reveal box and put the cursor in its reason field.
     Array.prototype.forEach.call(document.querySelectorAll("details.reveal"), function (details) {

@@ -642,3 +642,28 @@ def test_the_history_names_people_not_usernames(as_user, alice, household):
     page = as_user(alice).get(reverse("application_detail", args=[application.pk])).content.decode()
     history = page[page.index('class="table responsive history"'):]
     assert "李丽" in history and ">alice<" not in history
+
+
+# --- Rules visible before they bite ----------------------------------------------------------------------
+
+def test_the_decision_page_shows_the_limits_and_starts_at_the_recommendation(as_user, alice, amy, hana, household):
+    application = new_case(alice, household, cause_category="major_illness", amount_requested="3000.00")
+    do(alice, application, "intake", complete=True)
+    do(alice, application, "investigate", investigators=["alice", "amy"], findings="肾衰竭住院",
+       recommended_amount="3000.00")
+    application = reload(application)
+    page = as_user(hana).get(task_url(application, "township_approve"))
+    field = page.context["form"]["amount_approved"]
+    # Shandong's township limit, and the major-illness band (3–12 × the urban standard of 1,000).
+    assert field.help_text == "乡镇审批限额 3,000.00 元；重大疾病 3,000.00–12,000.00 元"
+    assert field.field.widget.attrs["data-max"] == "3000.00" and field.field.widget.attrs["data-min"] == "3000.00"
+    assert field.value() == application.recommended_amount  # the investigation's recommendation, pre-filled
+    html = page.content.decode()
+    assert 'data-max="3000.00"' in html and "乡镇审批限额" in html
+
+
+def test_the_urgent_payment_page_shows_the_township_limit(as_user, alice, hana, household):
+    application = new_case(alice, household, kind="urgent", cause_category="fire", cause="房屋失火")
+    do(alice, application, "intake", complete=True)
+    page = as_user(hana).get(task_url(application, "pay_first"))
+    assert "3,000.00" in page.context["form"]["amount"].help_text

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from core.programs import Escalation, Flag, Limit, Program, Step
-from forms.steps import DecisionForm, IntakeForm, InvestigateForm
+from forms.steps import IntakeForm
 
 from . import forms, services
 from .models import CODE, DECIDED_STATUSES, OPEN_STATUSES, CauseCategory, Kind, Status
@@ -38,7 +38,7 @@ STEPS = [
     Step("investigate", "caseworker", "temporary.investigate", _("Home investigation"),
          _("Visit the family with a colleague (two staff members), write down what you found and, if you can, "
            "recommend an amount."),
-         fields=InvestigateForm, service=services.investigate,
+         fields=forms.TemporaryInvestigateForm, service=services.investigate,
          limit=_limit(3, "working_days", 1, "[S] investigation starts within 3 wd")),
     Step("pay_first", "township_head", "temporary.pay_first", _("Urgent payment"),
          _("An urgent case: pay now from the township's reserve fund, within 24 hours of intake. The paperwork "
@@ -47,12 +47,12 @@ STEPS = [
          limit=_limit(24, "hours", 4, "[S] Shandong: urgent help within 24 hours")),
     Step("complete_paperwork", "caseworker", "temporary.investigate", _("Complete the paperwork"),
          _("The family was helped first. Complete the investigation record within 5 working days."),
-         fields=InvestigateForm, service=services.complete_paperwork,
+         fields=forms.TemporaryInvestigateForm, service=services.complete_paperwork,
          limit=_limit(5, "working_days", 1, "[S] Shandong: paperwork within 5 wd")),
     Step("township_approve", "township_head", "temporary.township_approve", _("Township approval"),
          _("Decide the case: approve up to the township's limit, reject with written reasons, or refer it to "
            "the county."),
-         fields=DecisionForm, service=services.township_approve, decides=True, shows_fund=True,
+         fields=forms.TownshipDecisionForm, service=services.township_approve, decides=True, shows_fund=True,
          limit=_limit(3, "working_days", 1, "[I]")),
     Step("county_approve", "county_reviewer", "temporary.county_approve", _("County approval"),
          _("Decide the referred case: approve, or reject with written reasons."),
