@@ -120,7 +120,7 @@ def test_caseworker_and_township_head_handle_a_small_case(live_server, page, see
     row.locator("a[href^='/tasks/']").click()
     page.check("input[name=decision][value=approve]")
     # The limits show before they bite, and a too-large amount is named as it is typed.
-    expect(page.locator(".field-amount_approved .help").first).to_contain_text("3,000.00")
+    expect(page.locator("#id_amount_approved_helptext")).to_contain_text("3,000.00")
     page.fill("input[name=amount_approved]", "3500")
     expect(page.locator(".limit-warning")).to_be_visible()
     page.fill("input[name=amount_approved]", AMOUNT)
