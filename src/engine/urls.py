@@ -2,7 +2,14 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.i18n import JavaScriptCatalog
+
+# The admin speaks the engine's language, not "Django administration".
+admin.site.site_header = pgettext_lazy("product name", "Social assistance")
+admin.site.site_title = pgettext_lazy("product name", "Social assistance")
+admin.site.index_title = _("Rules and records")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -33,3 +33,11 @@ def test_admin_refuses_a_bad_code_or_parent(client, root, code, parent):
 def test_staff_admin_lists_staff(client, root, alice):
     client.force_login(root)
     assert b"alice" in client.get("/admin/staff/user/").content
+
+
+def test_the_admin_speaks_chinese_not_django(client, root):
+    client.force_login(root)
+    html = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "社会救助经办系统" in html and "规则与记录管理" in html
+    assert "Django" not in html
+    assert "临时救助" in html  # the program folder's app, by its translated name

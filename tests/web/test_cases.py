@@ -667,3 +667,11 @@ def test_the_urgent_payment_page_shows_the_township_limit(as_user, alice, hana, 
     do(alice, application, "intake", complete=True)
     page = as_user(hana).get(task_url(application, "pay_first"))
     assert "3,000.00" in page.context["form"]["amount"].help_text
+
+
+def test_the_county_reviewer_reads_the_townships_referral_opinion(as_user, alice, amy, hana, carol, household):
+    application = investigated(alice, household)
+    do(hana, application, "township_approve", decision="refer", reason="家庭情况复杂，建议县级审批")
+    page = as_user(carol).get(task_url(application, "county_approve")).content.decode()
+    opinion = page[page.index('id="opinion-so-far"'):]
+    assert "此前意见" in opinion and "家庭情况复杂，建议县级审批" in opinion
