@@ -14,6 +14,7 @@ from core import health
 from core.decorators import staff_view
 from registry.models import Household, Person
 
+from .home_work import waiting_for
 from .queries import with_list_data
 
 # (url name, label, explanation, permission)
@@ -37,6 +38,7 @@ def home(request):
             for name, label, help_text, perm in QUICK_LINKS if user.has_perm(perm)
         ],
         "region_path": user.region.path_name() if user.region_id else None,
+        "work": waiting_for(user),
     }
     if user.has_perm("registry.view_household"):
         households = Household.objects.visible_to(user)

@@ -675,3 +675,30 @@ def test_the_county_reviewer_reads_the_townships_referral_opinion(as_user, alice
     page = as_user(carol).get(task_url(application, "county_approve")).content.decode()
     opinion = page[page.index('id="opinion-so-far"'):]
     assert "此前意见" in opinion and "家庭情况复杂，建议县级审批" in opinion
+
+
+# --- Every role's home is its inbox ------------------------------------------------------------------------
+
+def _work(client) -> dict:
+    return {line.label: (line.count, line.text) for line in client.get(reverse("home")).context["work"]}
+
+
+def test_each_roles_home_counts_its_waiting_work(as_user, alice, amy, hana, carol, fiona, sam, household):
+    from tests.funds.conftest import open_fund
+
+    open_fund(TOWNSHIP_A, "2500.00")
+    application = investigated(alice, household)  # waits for hana's decision
+    new_case(alice, household, cause_category="school", cause="孙子学费", amount_requested="900.00")  # alice's intake
+
+    work = _work(as_user(alice))
+    assert work["你的待办任务"][0] == 1 and "等待领取的任务" in work
+
+    work = _work(as_user(hana))
+    assert work["等你决定的审批"][0] == 1
+    assert work["备用金余额（元）"][1] == "2,500.00"
+    assert "你辖区内的超期事项" in work
+
+    do(hana, application, "township_approve", decision="refer", reason="金额较大")
+    assert _work(as_user(carol))["等你决定的审批"][0] == 1
+    assert "待决定的备用金补充申请" in _work(as_user(fiona))
+    assert "你辖区内的超期事项" in _work(as_user(sam))
