@@ -10,6 +10,7 @@ kind, under the requester's scope as it is when the job runs.
 from __future__ import annotations
 
 import tempfile
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -45,7 +46,8 @@ def export(request, kind: ExportKind, rows: QuerySet, params: dict) -> HttpRespo
         # At most EXPORT_INLINE_MAX_ROWS rows: a few hundred kilobytes.
         content = out.read()
     services.record_direct_export(kind, user, params, written, request=request)
-    return attachment(content, timestamped(kind.filename, kind.extension), kind.content_type)
+    return attachment(content, timestamped(kind.filename, kind.extension), kind.content_type,
+                      display_name=timestamped(str(kind.label), kind.extension))
 
 
 def timestamped(name: str, extension: str = "xlsx") -> str:
@@ -53,10 +55,20 @@ def timestamped(name: str, extension: str = "xlsx") -> str:
     return f"{name}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
 
 
-def attachment(content: bytes, filename: str, content_type: str = XLSX) -> HttpResponse:
+def attachment_disposition(filename: str, display_name: str = "") -> str:
+    """``attachment`` with the ASCII name, and the name in the reader's language beside it."""
+    disposition = f'attachment; filename="{filename}"'
+    if display_name and display_name != filename:
+        disposition += f"; filename*=UTF-8''{quote(display_name)}"
+    return disposition
+
+
+def attachment(content: bytes, filename: str, content_type: str = XLSX, *, display_name: str = "") -> HttpResponse:
     """A file for the browser to save. Every file the engine hands out holds personal
-    data, so none is kept by shared caches or the browser's (no-store)."""
+    data, so none is kept by shared caches or the browser's (no-store). ``display_name``
+    is what the person's browser saves it as, in their language (家庭名册-20261205-0830.xlsx);
+    ``filename`` is the plain ASCII name older clients fall back to (RFC 6266)."""
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment_disposition(filename, display_name)
     response["Cache-Control"] = "no-store"
     return response

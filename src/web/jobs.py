@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 from core.decorators import staff_view
 from exports import kinds, services
 from exports.models import ExportJob, JobStatus
+from exports.responses import attachment_disposition
 
 # Without JavaScript the page reloads itself this often while the job runs.
 REFRESH_SECONDS = 5
@@ -106,6 +107,10 @@ def job_download(request, pk):
         raise Http404 from None  # expired and deleted a moment ago
     if request.method == "GET":  # a HEAD request takes nothing away
         services.record_download(job, request.user, request=request)
-    filename = f"{kind.filename}-{timezone.localtime(job.finished_at):%Y%m%d-%H%M}.{kind.extension}"
+    stamp = f"{timezone.localtime(job.finished_at):%Y%m%d-%H%M}.{kind.extension}"
     # never_cache marks it no-store: personal data stays out of shared caches and the browser's.
-    return FileResponse(file, as_attachment=True, filename=filename, content_type=kind.content_type)
+    response = FileResponse(file, as_attachment=True, filename=f"{kind.filename}-{stamp}",
+                            content_type=kind.content_type)
+    # Saved under its name in the reader's language (家庭花名册-…), the ASCII name as the fallback.
+    response["Content-Disposition"] = attachment_disposition(f"{kind.filename}-{stamp}", f"{kind.label}-{stamp}")
+    return response

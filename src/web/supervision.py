@@ -78,7 +78,7 @@ def sla_dashboard_export(request):
     content = dashboard_workbook(data["board"], months=data["months"], on_time=data["on_time"],
                                  ages=[(str(a["label"]), a["count"]) for a in data["ages"]], now=now)
     audit.record("deadlines.dashboard.exported", actor=user, region_code=user.region_id or "", request=request)
-    return attachment(content, timestamped("deadline-dashboard"))
+    return attachment(content, timestamped("deadline-dashboard"), display_name=timestamped(_("Deadline supervision")))
 
 
 # --- Breach list and paused clocks ---------------------------------------------------------------

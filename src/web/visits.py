@@ -396,7 +396,8 @@ def coverage_export(request):
                                       reports.not_visited(user, days, now, tier=tier), now=now, days=days)
     audit.record("visits.coverage.exported", actor=user, region_code=user.region_id or "",
                  extra={"month": month.strftime("%Y-%m"), "days": days, "rows": rows}, request=request)
-    return attachment(content, timestamped(f"visit-coverage-{month:%Y-%m}"))
+    return attachment(content, timestamped(f"visit-coverage-{month:%Y-%m}"),
+                      display_name=timestamped(_("Visit coverage %(month)s") % {"month": f"{month:%Y-%m}"}))
 
 
 @staff_view("visits.view_coverage")

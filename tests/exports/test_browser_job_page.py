@@ -56,7 +56,7 @@ def test_the_page_follows_the_job_and_offers_the_download(live_server, phone, al
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     with page.expect_download() as download:
         link.click()
-    assert download.value.suggested_filename.startswith("households-")
+    assert download.value.suggested_filename.startswith("家庭花名册-")  # saved under its Chinese name
 
 
 @pytest.mark.browser
@@ -74,7 +74,7 @@ def test_the_lists_export_button_downloads_a_small_file_and_opens_a_jobs_page(li
     settings.EXPORT_INLINE_MAX_ROWS = 3
     with page.expect_download() as download:
         button.click()
-    assert download.value.suggested_filename.startswith("households-")
+    assert download.value.suggested_filename.startswith("家庭花名册-")  # saved under its Chinese name
     assert page.url.endswith("/households/")
 
     settings.EXPORT_INLINE_MAX_ROWS = 2

@@ -170,7 +170,8 @@ def test_the_requester_sees_the_finished_job_and_downloads_it(exported, as_user,
     response = client.get(reverse("export_job_download", args=[job.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert 'attachment; filename="households-' in response["Content-Disposition"]
+    assert 'attachment; filename="households-' in response["Content-Disposition"]  # the ASCII fallback
+    assert "filename*=UTF-8''%E5%AE%B6%E5%BA%AD%E8%8A%B1%E5%90%8D%E5%86%8C-" in response["Content-Disposition"]  # 家庭花名册-
     assert "no-store" in response["Cache-Control"]
     rows = _sheet(response.getvalue())
     assert len(rows) == 5
