@@ -14,13 +14,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from core.errors import NotPermitted
 from core.permissions import ActionPermission
 from deadlines import reports
 from regions.models import Region
 from registry import services as registry
 from registry.models import Household, Person, PersonCondition
 from registry.search import search_households
+from registry.selectors import member_disclosure
 
 from .serializers import (
     BreachSerializer,
@@ -128,16 +128,15 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     ])
     def retrieve(self, request, *args, **kwargs):
         household = self.get_object()
+        disclosure = member_disclosure(request.user)
         revealed = set()
         if request.query_params.get("reveal") == "id_number":
-            if not request.user.has_perm("registry.reveal_id_number"):
-                raise NotPermitted("Your role may not see full ID numbers.")
-            reason = request.query_params.get("reason", "")
-            for person in household.members.all():
-                registry.reveal_id_number(request.user, person, reason=reason, request=request)
-                revealed.add(person.pk)
+            # Refused (403) for a role without the right, and audited either way.
+            revealed = set(registry.reveal_id_numbers(request.user, disclosure.members_of(household.members.all()),
+                                                      reason=request.query_params.get("reason", ""),
+                                                      request=request))
         return Response(self.get_serializer(household, context={**self.get_serializer_context(),
-                                                                "revealed": revealed}).data)
+                                                                "disclosure": disclosure, "revealed": revealed}).data)
 
     @extend_schema(request=HouseholdInputSerializer, responses={201: HouseholdSerializer})
     def create(self, request, *args, **kwargs):
@@ -162,11 +161,8 @@ class PersonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         person = self.get_object()
         revealed = set()
         if request.query_params.get("reveal") == "id_number":
-            if not request.user.has_perm("registry.reveal_id_number"):
-                raise NotPermitted("Your role may not see full ID numbers.")
-            registry.reveal_id_number(request.user, person, reason=request.query_params.get("reason", ""),
-                                      request=request)
-            revealed.add(person.pk)
+            revealed = set(registry.reveal_id_numbers(request.user, [person],
+                                                      reason=request.query_params.get("reason", ""), request=request))
         return Response(self.get_serializer(person, context={**self.get_serializer_context(),
                                                              "revealed": revealed}).data)
 

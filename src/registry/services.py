@@ -240,9 +240,22 @@ def update_person(actor, person: Person, data: dict, *, reason: str = "", reques
     return person
 
 
+def reveal_id_numbers(actor, people, *, reason: str = "", request=None) -> dict[int, str]:
+    """The full ID numbers of ``people`` (by person id), for a caller who holds the right.
+    Every reveal is audited, and so is every refused one: someone trying to see numbers
+    their role does not show is as much the trail's business as someone who saw them."""
+    people = list(people)
+    allowed = actor.has_perm("registry.reveal_id_number")
+    with transaction.atomic():
+        for person in people:
+            audit.record("registry.person.id_revealed" if allowed else "registry.person.id_reveal_refused",
+                         actor=actor, obj=person, region_code=person.household.region_id, reason=reason,
+                         request=request)
+    if not allowed:
+        raise NotPermitted(_("Your role may not see full ID numbers."))
+    return {person.pk: person.id_number for person in people}
+
+
 def reveal_id_number(actor, person: Person, *, reason: str = "", request=None) -> str:
-    """The full ID number, for a caller who holds the right; every reveal is audited."""
-    _require(actor, "registry.reveal_id_number")
-    audit.record("registry.person.id_revealed", actor=actor, obj=person, region_code=person.household.region_id,
-                 reason=reason, request=request)
-    return person.id_number
+    """The full ID number of one person: ``reveal_id_numbers`` for one."""
+    return reveal_id_numbers(actor, [person], reason=reason, request=request)[person.pk]

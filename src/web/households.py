@@ -7,6 +7,7 @@ and leaves every change to registry.services.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -33,6 +34,7 @@ from forms.registry import (
 from registry import services
 from registry.models import Asset, Household, Income, Person, Relation
 from registry.search import search_households
+from registry.selectors import member_disclosure
 
 from .export_kinds import HOUSEHOLDS, household_params
 from .queries import with_list_data
@@ -129,13 +131,15 @@ def _history(user, household, people):
 def household_detail(request, pk):
     user = request.user
     household = _household_for(user, pk)
-    context = {"household": household, "today": timezone.localdate()}
-    if user.has_perm("registry.view_person"):
+    # What the member table shows is registry.selectors' one definition, which the API follows too.
+    disclosure = member_disclosure(user)
+    context = {"household": household, "today": timezone.localdate(), "disclosure": disclosure}
+    if disclosure.all_members:
         people = sorted(
             household.members.prefetch_related("conditions"),
             key=lambda p: (p.relation != Relation.HEAD, p.pk),
         )
-        context.update(members=people, history=_history(user, household, people))
+        context.update(members=people, member_fields=disclosure.fields, history=_history(user, household, people))
         if user.has_perm("registry.view_income"):
             context["incomes"] = Income.objects.visible_to(user).filter(person__household=household).select_related(
                 "person")
@@ -204,14 +208,17 @@ def person_edit(request, pk):
 
 
 @never_cache
-@staff_view("registry.reveal_id_number")
+@staff_view("registry.view_household")
 @require_http_methods(["GET", "POST"])
 def person_reveal(request, pk):
     """The full number is rendered into this one response only: never put in the session,
-    a URL or a redirect, and the response is marked not to be cached."""
+    a URL or a redirect, and the response is marked not to be cached. A role without the
+    right is refused (403); a refused reveal is audited by the service like a granted one."""
     person = _person_for(request.user, pk)
     form = RevealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         number = services.reveal_id_number(request.user, person, reason=form.cleaned_data["reason"], request=request)
         return render(request, "registry/person_revealed.html", {"person": person, "id_number": number})
+    if not member_disclosure(request.user).may_reveal:
+        raise PermissionDenied
     return render(request, "registry/person_reveal.html", {"person": person, "form": form})

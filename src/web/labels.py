@@ -11,6 +11,7 @@ EVENT_LABELS = {
     "registry.person.added": _("Member added"),
     "registry.person.changed": _("Member data changed"),
     "registry.person.id_revealed": _("Full ID number revealed"),
+    "registry.person.id_reveal_refused": _("Full ID number refused to a role without the right"),
     "deadlines.deadline.paused": _("Deadline clock paused"),
     "deadlines.deadline.resumed": _("Deadline clock resumed"),
     "deadlines.breaches.exported": _("Deadline breaches exported to Excel"),
