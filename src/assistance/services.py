@@ -14,9 +14,10 @@ fields before starting its flow.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
-from viewflow.workflow.models import Task
+from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from audit import services as audit
@@ -53,9 +54,14 @@ def save_status(application: Application, *fields: str) -> None:
 
 
 def lock_case(application_id: int) -> Application:
-    """Lock a case row outside its steps (e.g. before a fund row, for a reversal): the
-    payment step locks its case and then pays from the fund, so taking the two rows in
-    the same order keeps a payment and a reversal of one case from deadlocking."""
+    """Lock a case outside its steps (e.g. before a fund row, for a reversal): its flow's
+    process row, then the case row. A step is completed under the process lock
+    (workflows.engine.complete), locks its case and then pays from the fund, so taking
+    the rows in the same order keeps a step and a reversal of one case from deadlocking,
+    and lets the reversal give the case a new paying task."""
+    Process.objects.select_for_update().filter(
+        artifact_content_type=ContentType.objects.get_for_model(Application),
+        artifact_object_id=application_id).values_list("pk", flat=True).first()
     return Application.objects.select_for_update(of=("self",)).get(pk=application_id)
 
 
