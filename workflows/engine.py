@@ -125,8 +125,13 @@ def complete(user, task_id: int, step_service, *, request=None, **fields):
                 raise Conflict(_("This task has just been taken by someone else."))
             task.refresh_from_db()
             activation = task.flow_task.activation_class(task)
+            audit.record("workflow.task.claimed", actor=user, obj=task, region_code=deadline.region_code,
+                         extra={"step": deadline.step, "application": deadline.application_id}, request=request)
         elif task.owner_id != user.pk:
             raise NotPermitted(_("This task is assigned to someone else."))
+        # The deadline row is what the queues, reminders and "money arrived" read: it names
+        # the task's owner, also when the step keeps the task open (a payment that waits).
+        Deadline.objects.filter(pk=deadline.pk).exclude(assignee=user).update(assignee=user)
         try:
             result = step_service(user, task, request=request, **fields)
         except TransitionNotAllowed:
