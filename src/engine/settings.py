@@ -292,3 +292,12 @@ EXPORT_STALE_MINUTES = env_int("EXPORT_STALE_MINUTES", 30, minimum=5)
 EXPORT_DIR = VAR_DIR / "exports"
 CELERY_BEAT_SCHEDULE["exports-purge"] = {
     "task": "exports.purge", "schedule": env_int("EXPORT_PURGE_SECONDS", 3600, minimum=60)}
+# A running job's worker says it is alive this often; one silent for EXPORT_DEAD_AFTER_SECONDS
+# (killed, restarted) has its job failed and its files removed by a beat job run every minute.
+EXPORT_HEARTBEAT_SECONDS = env_int("EXPORT_HEARTBEAT_SECONDS", 20, minimum=1)
+EXPORT_DEAD_AFTER_SECONDS = env_int("EXPORT_DEAD_AFTER_SECONDS", 120, minimum=30)
+if EXPORT_DEAD_AFTER_SECONDS < 3 * EXPORT_HEARTBEAT_SECONDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("EXPORT_DEAD_AFTER_SECONDS must be at least three EXPORT_HEARTBEAT_SECONDS.")
+CELERY_BEAT_SCHEDULE["exports-recover"] = {"task": "exports.recover", "schedule": 60}

@@ -183,11 +183,12 @@ def statement_pdf(statement: Statement) -> bytes:
 
 
 def statement_xlsx(statement: Statement) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    workbook = Workbook(write_only=True)
+    from exports.xlsx import PrivateWorkbook
+
+    workbook = PrivateWorkbook()  # its sheet streams into the private folder, not the system's
     sheet = workbook.create_sheet(_("Statement"))
     for column, width in zip("ABCDEFGHIJ", (10, 20, 22, 14, 14, 16, 12, 10, 36, 16), strict=True):
         sheet.column_dimensions[column].width = width
