@@ -6,12 +6,12 @@ from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.permissions import ActionPermission
@@ -32,15 +32,17 @@ from .serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
+from .throttles import LoginRateThrottle
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token. Failures count toward the
-    same lockout as the web login (django-axes) and are throttled per client."""
+    """Exchange a username and password for an API token. Failures count toward the same
+    limits as the web login (staff.logins): refused → 429; the endpoint is also throttled
+    per client address (as the trusted proxies report it)."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [LoginRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
@@ -48,13 +50,13 @@ class TokenView(APIView):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            # axes needs the Django HttpRequest to record the attempt against this client.
+            # The limits need the Django HttpRequest: its client, its device cookie.
             user = authenticate(request._request, username=data.validated_data["username"],
                                 password=data.validated_data["password"])
         except AxesBackendPermissionDenied:
             user = None
-        if getattr(request._request, "axes_locked_out", False):
-            return Response({"detail": "Too many failed attempts: this account is locked for a while."},
+        if getattr(request._request, "login_refused", None) is not None:
+            return Response({"detail": _("Too many failed sign-in attempts: try again in a while.")},
                             status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None or not user.is_active:
             return Response({"non_field_errors": ["Unable to log in with the given credentials."]},

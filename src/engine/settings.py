@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The device cookie after a sign-in, and a 429 page for a refused one (staff.logins).
+    "staff.middleware.LoginGuardMiddleware",
     # Last, so it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -109,6 +111,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "staff.User"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses an attempt over the login limits before any password is checked.
+    "staff.backends.LoginGuardBackend",
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend loading the home region with the user and the roles with the permissions.
     "staff.backends.StaffBackend",
@@ -123,13 +127,30 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login lockout, shared by the web login, the admin and the API token endpoint.
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
+# Proxies in front of the engine that each append to X-Forwarded-For (docs/deploy.md);
+# 0: none, the header is ignored. The client's address is read through core.clients.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXIES", 0, minimum=0)
+
+# Limits on failed sign-ins (staff.logins), shared by the web login, the admin and the API
+# token endpoint: per account and device, per account from new devices, per client
+# address, and for the whole deployment from new devices; each for LOGIN_COOLOFF_MINUTES.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+LOGIN_GLOBAL_FAILURE_LIMIT = env_int("LOGIN_GLOBAL_FAILURE_LIMIT", 200, minimum=1)
+# How long a browser where an account signed in is remembered as that account's device.
+LOGIN_DEVICE_DAYS = env_int("LOGIN_DEVICE_DAYS", 180, minimum=1)
+
+# django-axes keeps its record of attempts (the admin's access attempts and logs) with the
+# client's real address; it locks nobody out: keyed on username and address, an attacker
+# could lock out a victim (same office, same proxy), so the limits are staff.logins'.
+AXES_LOCK_OUT_AT_FAILURE = False
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_COOLOFF_MINUTES / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -176,6 +197,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("API_LOGIN_THROTTLE", "10/min"),
     },
+    # Throttles key anonymous clients by their address as the trusted proxies report it.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
