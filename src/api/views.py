@@ -6,7 +6,9 @@ from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -35,6 +37,7 @@ from .serializers import (
 from .throttles import LoginRateThrottle
 
 
+@method_decorator(never_cache, name="dispatch")
 class TokenView(APIView):
     """Exchange a username and password for an API token. Failures count toward the same
     limits as the web login (staff.logins): refused → 429; the endpoint is also throttled
