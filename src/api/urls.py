@@ -7,7 +7,14 @@ from api.visits import VisitViewSet
 
 from . import assistance, views
 
-router = DefaultRouter(trailing_slash=True)
+
+class Router(DefaultRouter):
+    # No ".json"/".api" twins of every route: the views take no format argument (a 500),
+    # and clients ask for JSON by Accept.
+    include_format_suffixes = False
+
+
+router = Router(trailing_slash=True)
 router.register("regions", views.RegionViewSet, basename="region")
 router.register("households", views.HouseholdViewSet, basename="household")
 router.register("people", views.PersonViewSet, basename="person")

@@ -75,6 +75,8 @@ class MeView(APIView):
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    # A region code is digits: anything else is no route (404), not a query.
+    lookup_value_regex = "[0-9]{1,12}"
     serializer_class = RegionSerializer
     lookup_field = "code"
 
@@ -101,6 +103,8 @@ def _members_prefetch():
 
 class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        viewsets.GenericViewSet):
+    # Ids are digits: anything else is no route (404), never a 500 from int().
+    lookup_value_regex = "[0-9]+"
     serializer_class = HouseholdSerializer
     permission_classes = [IsAuthenticated, ActionPermission]
     action_perms = {"list": "registry.view_household", "retrieve": "registry.view_household",
@@ -153,6 +157,8 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 
 
 class PersonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    # Ids are digits: anything else is no route (404), never a 500 from int().
+    lookup_value_regex = "[0-9]+"
     serializer_class = MemberSerializer
     permission_classes = [IsAuthenticated, ActionPermission]
     action_perms = {"retrieve": "registry.view_person"}
