@@ -305,23 +305,39 @@ def allocate(actor, fund: ReserveFund, amount, reference, request=None, *,
     return _allocate(actor, fund, amount, reference, request=request, idempotency_key=idempotency_key)
 
 
-def adjust(actor, fund: ReserveFund, amount, reason, request=None) -> LedgerEntry:
-    """County finance corrects a balance by a signed amount, with a reason."""
+def adjust(actor, fund: ReserveFund, amount, reason, request=None, *,
+           idempotency_key: str | None = None) -> LedgerEntry:
+    """County finance corrects a balance by a signed amount, with a reason.
+    ``idempotency_key`` (e.g. the page's form key) makes a repeated request adjust once."""
     _require(actor, "funds.adjust", fund, _("Only county finance may adjust a reserve fund."))
     amount = parse_amount(amount, signed=True)
     reason = _text(reason, "reason", max_length=1000)
-    with transaction.atomic():
-        locked = _lock(fund.pk)
-        locked.township = fund.township
-        if locked.balance + amount < 0:
-            raise Conflict(_("This adjustment would leave the balance at %(after)s yuan: a reserve fund's balance "
-                             "can never be negative.") % {"after": figures(locked.balance + amount)})
-        direction = Direction.IN if amount > 0 else Direction.OUT
-        entry = _append(locked, kind=EntryKind.ADJUSTMENT, direction=direction, amount=abs(amount), actor=actor,
-                        reason=reason)
-        _record("funds.ledger.adjusted", actor, entry, request, reason=reason)
-        if direction == Direction.IN:
-            waiting.announce_after_commit(fund.pk)
+    if idempotency_key:
+        existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            locked = _lock(fund.pk)
+            locked.township = fund.township
+            if idempotency_key:
+                existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
+                if existing is not None:
+                    return existing
+            if locked.balance + amount < 0:
+                raise Conflict(_("This adjustment would leave the balance at %(after)s yuan: a reserve fund's "
+                                 "balance can never be negative.") % {"after": figures(locked.balance + amount)})
+            direction = Direction.IN if amount > 0 else Direction.OUT
+            entry = _append(locked, kind=EntryKind.ADJUSTMENT, direction=direction, amount=abs(amount),
+                            actor=actor, reason=reason, idempotency_key=idempotency_key or None)
+            _record("funds.ledger.adjusted", actor, entry, request, reason=reason)
+            if direction == Direction.IN:
+                waiting.announce_after_commit(fund.pk)
+    except IntegrityError:
+        existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
+        if existing is None:
+            raise
+        return existing
     fund.balance = locked.balance
     if locked.is_low:
         _replenish_after_commit(fund.pk, RequestOrigin.LOW_WATER)
