@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from regions.codes import Level
 from regions.models import Region
-from registry.models import Condition, DisabilityKind, Registration, Relation
+from registry.models import Condition, DisabilityKind, Registration, Relation, Resolution
 
 # Enough for the largest households seen in the registers; the JS button adds forms up to this.
 MAX_MEMBERS = 20
@@ -186,3 +186,11 @@ class HouseholdSearchForm(forms.Form):
         if region is None:
             raise forms.ValidationError(_("Choose a township or village in your region."))
         return region
+
+
+class DuplicateResolutionForm(forms.Form):
+    """How the county resolved a duplicate registration (registry.services.resolve_duplicate)."""
+
+    resolution = forms.ChoiceField(label=_("How was it resolved?"), choices=Resolution.choices,
+                                   widget=forms.RadioSelect)
+    note = forms.CharField(label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

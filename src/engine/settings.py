@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     # Program folders: each a Django app that registers its flow and step table (core.programs).
     "workflows.temporary",
     "workflows.replenishment",
+    "workflows.duplicates",
     "web",
     "api",
 ]

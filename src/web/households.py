@@ -7,6 +7,7 @@ and leaves every change to registry.services.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -15,14 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit.models import AuditEvent
 from core.decorators import staff_view
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
 from core.scoping import get_visible_or_404
+from deadlines.models import Deadline
 from exports.responses import export as export_response
 from forms.registry import (
+    DuplicateResolutionForm,
     HouseholdForm,
     HouseholdSearchForm,
     MemberForm,
@@ -31,8 +34,9 @@ from forms.registry import (
     RevealForm,
     apply_errors,
 )
+from regions.models import Region
 from registry import services
-from registry.models import Asset, Household, Income, Person, Relation
+from registry.models import Asset, DuplicateRegistration, DuplicateStatus, Household, Income, Person, Relation
 from registry.search import search_households
 from registry.selectors import member_disclosure
 
@@ -222,3 +226,56 @@ def person_reveal(request, pk):
     if not member_disclosure(request.user).may_reveal:
         raise PermissionDenied
     return render(request, "registry/person_reveal.html", {"person": person, "form": form})
+
+
+# --- duplicate registrations: the county's work -------------------------------------------------
+
+RESOLVE = "registry.resolve_duplicateregistration"
+
+
+def _duplicates_page(request, form=None, form_for=None, *, status=200):
+    user = request.user
+    reports = (DuplicateRegistration.objects.visible_to(user).filter(status=DuplicateStatus.OPEN)
+               .select_related("person__household__region", "reported_by").order_by("reported_at", "pk"))
+    reports = list(reports)
+    deadlines = {d.subject_id: d for d in Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(DuplicateRegistration), subject_id__in=[r.pk for r in reports])}
+    names = dict(Region.objects.filter(code__in={r.attempted_region_code for r in reports})
+                 .values_list("code", "name"))
+    for report in reports:
+        report.deadline = deadlines.get(report.pk)
+        report.attempted_place = names.get(report.attempted_region_code, report.attempted_region_code)
+        report.form = form if form_for == report.pk else DuplicateResolutionForm(prefix=f"d{report.pk}")
+    resolved = (DuplicateRegistration.objects.visible_to(user).filter(status=DuplicateStatus.RESOLVED)
+                .select_related("person", "resolved_by").order_by("-resolved_at")[:20])
+    return render(request, "registry/duplicate_list.html", {"reports": reports, "resolved": resolved,
+                                                            "now": timezone.now()}, status=status)
+
+
+@never_cache
+@staff_view(RESOLVE)
+@require_safe
+def duplicate_list(request):
+    """Registrations refused because a member is registered in a household of the user's
+    county: who ran into it, where, and the existing registration, to resolve each."""
+    return _duplicates_page(request)
+
+
+@staff_view(RESOLVE)
+@require_POST
+def duplicate_resolve(request, pk):
+    report = get_visible_or_404(DuplicateRegistration.objects.all(), request.user, pk=pk)
+    form = DuplicateResolutionForm(request.POST, prefix=f"d{report.pk}")
+    if form.is_valid():
+        try:
+            services.resolve_duplicate(request.user, report, resolution=form.cleaned_data["resolution"],
+                                       note=form.cleaned_data["note"], request=request)
+        except InvalidInput as exc:
+            apply_errors(form, exc.errors)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return redirect("duplicate_list")
+        else:
+            messages.success(request, _("Recorded. Whoever ran into the duplicate registration is told."))
+            return redirect("duplicate_list")
+    return _duplicates_page(request, form, report.pk, status=400)

@@ -12,6 +12,8 @@ EVENT_LABELS = {
     "registry.person.changed": _("Member data changed"),
     "registry.person.id_revealed": _("Full ID number revealed"),
     "registry.person.id_reveal_refused": _("Full ID number refused to a role without the right"),
+    "registry.duplicate.reported": _("Duplicate registration reported to the county"),
+    "registry.duplicate.resolved": _("Duplicate registration resolved"),
     "deadlines.deadline.paused": _("Deadline clock paused"),
     "deadlines.deadline.resumed": _("Deadline clock resumed"),
     "deadlines.breaches.exported": _("Deadline breaches exported to Excel"),
