@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,14 +16,22 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class CalendarDateField(forms.DateField):
+    """A day the trail can be searched by: from 1900 to 2999. The page searches up to the
+    day after the last one asked for, which 9999-12-31 does not have (a 500)."""
+
+    default_validators = [MinValueValidator(datetime.date(1900, 1, 1)),
+                          MaxValueValidator(datetime.date(2999, 12, 31))]
+
+
 class AuditFilterForm(forms.Form):
     event = forms.CharField(
         label=_("Event"), max_length=100, required=False,
         help_text=_("The start of an event name, e.g. registry.person"),
         widget=forms.TextInput(attrs={"list": "event-names", "autocomplete": "off"}),
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = CalendarDateField(label=_("From"), required=False, widget=DateInput())
+    date_to = CalendarDateField(label=_("To"), required=False, widget=DateInput())
 
     def clean(self):
         cleaned = super().clean()

@@ -3,6 +3,8 @@ and the API use, so every caller gets the same message for the same input."""
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,13 +19,30 @@ def apply_errors(form: forms.Form, errors: dict) -> None:
             form.add_error(field if field in form.fields else None, message)
 
 
-class AllocationForm(forms.Form):
+class SubmittedOnce(forms.Form):
+    """A form whose every rendering carries a key of its own (a hidden field): the same
+    form sent twice — a double click, a resent request, the back button — records one
+    ledger entry, the ledger's unique idempotency key refusing the second. A new form
+    (the page after a success) has a new key."""
+
+    once = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4,
+                           error_messages={"required": _("This form has expired: load the page again."),
+                                           "invalid": _("This form has expired: load the page again.")})
+    idempotency_prefix = ""
+
+    def idempotency_key(self, fund) -> str:
+        return f"{self.idempotency_prefix}:{fund.pk}:{self.cleaned_data['once']}"
+
+
+class AllocationForm(SubmittedOnce):
+    idempotency_prefix = "allocation-form"
     amount = AmountFormField(label=_("Amount (yuan)"))
     reference = forms.CharField(label=_("Reference"), max_length=100,
                                 help_text=_("e.g. the county's payment voucher number"))
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(SubmittedOnce):
+    idempotency_prefix = "adjustment-form"
     amount = AmountFormField(label=_("Amount (yuan, negative to reduce)"), signed=True)
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 

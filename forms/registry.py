@@ -19,6 +19,7 @@ from registry.models import (
     IncomeKind,
     Registration,
     Relation,
+    Resolution,
 )
 
 # Enough for the largest households seen in the registers; the JS button adds forms up to this.
@@ -246,3 +247,11 @@ class AssetForm(forms.Form):
         self.fields["replaces"].choices = _blank(_("Nothing: another asset")) + [
             (str(a.pk), f"{a.get_kind_display()} · {a.description or '—'} · {a.value} ({a.as_of:%Y-%m-%d})")
             for a in current if a.kind not in BALANCE_ASSET_KINDS]
+
+
+class DuplicateResolutionForm(forms.Form):
+    """How the county resolved a duplicate registration (registry.services.resolve_duplicate)."""
+
+    resolution = forms.ChoiceField(label=_("How was it resolved?"), choices=Resolution.choices,
+                                   widget=forms.RadioSelect)
+    note = forms.CharField(label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -16,17 +16,13 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from assistance.services import investigator_candidates
 from core.errors import InvalidInput
 from core.money import AmountFormField, parse_amount
-from regions.codes import Level, within
-from staff.roles import Role
 
-# Staff who may sit on an investigation team.
-INVESTIGATOR_ROLES = (Role.CASEWORKER, Role.TOWNSHIP_HEAD)
 # Commas (ASCII or full-width), the enumeration comma and spaces all separate instalments.
 INSTALMENT_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
@@ -163,9 +159,8 @@ class InvestigateForm(StepForm):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
-        staff = (get_user_model().objects.filter(within("region__code", case.region_code, Level.TOWNSHIP),
-                                                 is_active=True, groups__name__in=INVESTIGATOR_ROLES)
-                 .distinct().order_by("username").only("username", "first_name", "last_name"))
+        # The very people the step service accepts (assistance.services.investigator_candidates).
+        staff = investigator_candidates(case).order_by("username").only("username", "first_name", "last_name")
         self.fields["investigators"].choices = [(u.username, f"{u.display_name} ({u.username})") for u in staff]
 
     def clean_investigators(self):

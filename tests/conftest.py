@@ -54,6 +54,10 @@ def reference_data(db):
 
     for module in SEEDING_MIGRATIONS:
         importlib.import_module(module).load(django_apps, None)
+    # The default policies of the declared steps (seeded after every migrate).
+    from deadlines.policies import ensure_step_policies
+
+    ensure_step_policies()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -7,12 +7,14 @@ region check is ours (core.scoping), and out-of-region tasks answer 404.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
-from viewflow.workflow.models import Task
+from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from audit import services as audit
@@ -94,13 +96,25 @@ def release(user, task_id: int, request=None) -> Task:
     return task
 
 
+@contextmanager
+def _process_locked(task: Task):
+    """Wait for the row lock on the task's process before viewflow takes it. A flow's
+    lock (select_for_update_lock) asks with NOWAIT inside a savepoint and, when another
+    completion of the same case holds the row, swallows the error and carries on in an
+    aborted transaction: a 500. Waiting here instead, in the caller's transaction, the
+    second of two completions runs after the first has committed, finds its task done
+    and answers 409; viewflow's own attempt then finds the row already ours."""
+    Process.objects.select_for_update().filter(pk=task.process_id).values_list("pk", flat=True).first()
+    yield
+
+
 def complete(user, task_id: int, step_service, *, request=None, **fields):
     """Run ``step_service(user, task, **fields)`` — the one service for this state change —
     then finish the task so viewflow creates the next one, all in one transaction.
     An unassigned task is claimed on the way if the user may claim it."""
     task, deadline = visible_task_or_404(user, task_id)
     _check_may_do(user, task, deadline)
-    with transaction.atomic(), task.activation() as activation:
+    with transaction.atomic(), _process_locked(task), task.activation() as activation:
         task = activation.task
         if task.status not in OPEN_TASK_STATUSES:
             raise Conflict(_("This task is already done."))
@@ -111,8 +125,13 @@ def complete(user, task_id: int, step_service, *, request=None, **fields):
                 raise Conflict(_("This task has just been taken by someone else."))
             task.refresh_from_db()
             activation = task.flow_task.activation_class(task)
+            audit.record("workflow.task.claimed", actor=user, obj=task, region_code=deadline.region_code,
+                         extra={"step": deadline.step, "application": deadline.application_id}, request=request)
         elif task.owner_id != user.pk:
             raise NotPermitted(_("This task is assigned to someone else."))
+        # The deadline row is what the queues, reminders and "money arrived" read: it names
+        # the task's owner, also when the step keeps the task open (a payment that waits).
+        Deadline.objects.filter(pk=deadline.pk).exclude(assignee=user).update(assignee=user)
         try:
             result = step_service(user, task, request=request, **fields)
         except TransitionNotAllowed:

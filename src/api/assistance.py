@@ -154,6 +154,8 @@ class ApplicationInputSerializer(serializers.Serializer):
 
 class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                          viewsets.GenericViewSet):
+    # Ids are digits: anything else is no route (404), never a 500 from int().
+    lookup_value_regex = "[0-9]+"
     permission_classes = [IsAuthenticated, ActionPermission]
     action_perms = {"list": "assistance.view_application", "retrieve": "assistance.view_application",
                     "create": "assistance.add_application"}
@@ -207,6 +209,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
 class TaskViewSet(viewsets.GenericViewSet):
     """The work queue: one row per open human task, read from its deadline."""
 
+    # Ids are digits: anything else is no route (404), never a 500 from int().
+    lookup_value_regex = "[0-9]+"
     serializer_class = TaskSerializer
 
     def get_queryset(self):

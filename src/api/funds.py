@@ -80,6 +80,8 @@ class ReplenishmentSerializer(serializers.ModelSerializer):
 
 
 class FundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    # Ids are digits: anything else is no route (404), never a 500 from int().
+    lookup_value_regex = "[0-9]+"
     serializer_class = FundSerializer
     permission_classes = [IsAuthenticated, ActionPermission]
     action_perms = {"list": "funds.view_reservefund", "retrieve": "funds.view_reservefund",

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from regions.models import Region
 from registry.models import Condition, DisabilityKind, Household, Person, Registration, Relation
+from registry.selectors import MemberDisclosure, member_disclosure
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -31,9 +33,21 @@ class MeSerializer(serializers.Serializer):
         return {"code": user.region.code, "name": user.region.name, "level": user.region.level}
 
 
+def disclosure_of(context) -> MemberDisclosure:
+    """What the caller may read of members (registry.selectors, as the household page):
+    given by the view, else worked out from the request's user."""
+    disclosure = context.get("disclosure")
+    if disclosure is None:
+        request = context.get("request")
+        disclosure = member_disclosure(getattr(request, "user", None))
+        context["disclosure"] = disclosure
+    return disclosure
+
+
 class MemberSerializer(serializers.ModelSerializer):
-    """A member as read. The ID number is masked unless the view put this person's
-    pk in context["revealed"] (after an audited reveal)."""
+    """A member as read: only the fields the caller's roles show on the household page
+    (registry.selectors). The ID number is masked and the birth date left out unless the
+    view put this person's pk in context["revealed"] (after an audited reveal)."""
 
     id_number = serializers.SerializerMethodField()
     conditions = serializers.SerializerMethodField()
@@ -44,8 +58,15 @@ class MemberSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "id_number", "gender", "birth_date", "age", "relation",
                   "disability_kind", "disability_grade", "conditions", "phone"]
 
+    def _revealed(self, person) -> bool:
+        return person.pk in self.context.get("revealed", ())
+
+    def to_representation(self, person):
+        shown = disclosure_of(self.context).fields_of(revealed=self._revealed(person))
+        return {name: value for name, value in super().to_representation(person).items() if name in shown}
+
     def get_id_number(self, person) -> str:
-        return person.id_number if person.pk in self.context.get("revealed", ()) else person.masked_id
+        return person.id_number if self._revealed(person) else person.masked_id
 
     def get_conditions(self, person) -> list[str]:
         return person.condition_codes
@@ -57,11 +78,17 @@ class MemberSerializer(serializers.ModelSerializer):
 class HouseholdSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region_id")
     region_name = serializers.CharField(source="region.name")
-    members = MemberSerializer(many=True)
+    members = serializers.SerializerMethodField()
 
     class Meta:
         model = Household
         fields = ["id", "region", "region_name", "address", "registration", "members", "created_at", "updated_at"]
+
+    @extend_schema_field(MemberSerializer(many=True))
+    def get_members(self, household) -> list[dict]:
+        # A role that does not see people is shown the head only, as on the household list.
+        shown = disclosure_of(self.context).members_of(household.members.all())
+        return MemberSerializer(shown, many=True, context=self.context).data
 
 
 class MemberInputSerializer(serializers.Serializer):

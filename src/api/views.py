@@ -6,21 +6,23 @@ from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from core.errors import NotPermitted
 from core.permissions import ActionPermission
 from deadlines import reports
 from regions.models import Region
 from registry import services as registry
 from registry.models import Household, Person, PersonCondition
 from registry.search import search_households
+from registry.selectors import member_disclosure
 
 from .serializers import (
     BreachSerializer,
@@ -32,15 +34,18 @@ from .serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
+from .throttles import LoginRateThrottle
 
 
+@method_decorator(never_cache, name="dispatch")
 class TokenView(APIView):
-    """Exchange a username and password for an API token. Failures count toward the
-    same lockout as the web login (django-axes) and are throttled per client."""
+    """Exchange a username and password for an API token. Failures count toward the same
+    limits as the web login (staff.logins): refused → 429; the endpoint is also throttled
+    per client address (as the trusted proxies report it)."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [LoginRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
@@ -48,13 +53,13 @@ class TokenView(APIView):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            # axes needs the Django HttpRequest to record the attempt against this client.
+            # The limits need the Django HttpRequest: its client, its device cookie.
             user = authenticate(request._request, username=data.validated_data["username"],
                                 password=data.validated_data["password"])
         except AxesBackendPermissionDenied:
             user = None
-        if getattr(request._request, "axes_locked_out", False):
-            return Response({"detail": "Too many failed attempts: this account is locked for a while."},
+        if getattr(request._request, "login_refused", None) is not None:
+            return Response({"detail": _("Too many failed sign-in attempts: try again in a while.")},
                             status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None or not user.is_active:
             return Response({"non_field_errors": ["Unable to log in with the given credentials."]},
@@ -70,6 +75,8 @@ class MeView(APIView):
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    # A region code is digits: anything else is no route (404), not a query.
+    lookup_value_regex = "[0-9]{1,12}"
     serializer_class = RegionSerializer
     lookup_field = "code"
 
@@ -96,6 +103,8 @@ def _members_prefetch():
 
 class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        viewsets.GenericViewSet):
+    # Ids are digits: anything else is no route (404), never a 500 from int().
+    lookup_value_regex = "[0-9]+"
     serializer_class = HouseholdSerializer
     permission_classes = [IsAuthenticated, ActionPermission]
     action_perms = {"list": "registry.view_household", "retrieve": "registry.view_household",
@@ -128,16 +137,15 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     ])
     def retrieve(self, request, *args, **kwargs):
         household = self.get_object()
+        disclosure = member_disclosure(request.user)
         revealed = set()
         if request.query_params.get("reveal") == "id_number":
-            if not request.user.has_perm("registry.reveal_id_number"):
-                raise NotPermitted("Your role may not see full ID numbers.")
-            reason = request.query_params.get("reason", "")
-            for person in household.members.all():
-                registry.reveal_id_number(request.user, person, reason=reason, request=request)
-                revealed.add(person.pk)
+            # Refused (403) for a role without the right, and audited either way.
+            revealed = set(registry.reveal_id_numbers(request.user, disclosure.members_of(household.members.all()),
+                                                      reason=request.query_params.get("reason", ""),
+                                                      request=request))
         return Response(self.get_serializer(household, context={**self.get_serializer_context(),
-                                                                "revealed": revealed}).data)
+                                                                "disclosure": disclosure, "revealed": revealed}).data)
 
     @extend_schema(request=HouseholdInputSerializer, responses={201: HouseholdSerializer})
     def create(self, request, *args, **kwargs):
@@ -149,6 +157,8 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 
 
 class PersonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    # Ids are digits: anything else is no route (404), never a 500 from int().
+    lookup_value_regex = "[0-9]+"
     serializer_class = MemberSerializer
     permission_classes = [IsAuthenticated, ActionPermission]
     action_perms = {"retrieve": "registry.view_person"}
@@ -162,11 +172,8 @@ class PersonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         person = self.get_object()
         revealed = set()
         if request.query_params.get("reveal") == "id_number":
-            if not request.user.has_perm("registry.reveal_id_number"):
-                raise NotPermitted("Your role may not see full ID numbers.")
-            registry.reveal_id_number(request.user, person, reason=request.query_params.get("reason", ""),
-                                      request=request)
-            revealed.add(person.pk)
+            revealed = set(registry.reveal_id_numbers(request.user, [person],
+                                                      reason=request.query_params.get("reason", ""), request=request))
         return Response(self.get_serializer(person, context={**self.get_serializer_context(),
                                                              "revealed": revealed}).data)
 

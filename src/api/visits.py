@@ -14,7 +14,6 @@ Role first (403), then region (404); changes through visits.services.
 from __future__ import annotations
 
 import datetime
-import json
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch
@@ -29,6 +28,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core import inputs
 from core.permissions import ActionPermission
 from deadlines.calendar import local_zone
 from deadlines.models import Deadline
@@ -124,7 +124,9 @@ class JSONObjectField(serializers.Field):
             if not data.strip():
                 return None
             try:
-                data = json.loads(data)
+                # Refuses what no field holds (NUL bytes, NaN, deep nesting), as the middleware
+                # does for a JSON body: a form value is read here, past it.
+                data = inputs.loads(data)
             except ValueError:
                 raise serializers.ValidationError("Send a JSON object.") from None
         if data is not None and not isinstance(data, dict):
@@ -158,7 +160,10 @@ class RecordInputSerializer(serializers.Serializer):
 
 
 def _due_before(value: str) -> datetime.datetime:
-    day = parse_date(value)
+    try:
+        day = parse_date(value)
+    except ValueError:  # the shape of a date, but no such day (2026-02-30)
+        raise ValidationError({"due_before": ["Give a date as YYYY-MM-DD."]}) from None
     if day is None:
         try:
             moment = datetime.datetime.fromisoformat(value)
@@ -169,6 +174,8 @@ def _due_before(value: str) -> datetime.datetime:
 
 
 class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    # Ids are digits: anything else is no route (404), never a 500 from int().
+    lookup_value_regex = "[0-9]+"
     permission_classes = [IsAuthenticated, ActionPermission]
     action_perms = {"list": "visits.view_visit", "retrieve": "visits.view_visit", "record": "visits.record_visit"}
 

@@ -14,15 +14,18 @@ fields before starting its flow.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import STATUS
 
 from audit import services as audit
 from core import programs
 from core.errors import InvalidInput, NotPermitted
 from core.money import parse_amount
-from core.scoping import code_visible_to
 from notifications.services import notify
+from regions.codes import Level, within
 from registry.models import Household
 from staff.directory import role_holders
 
@@ -51,9 +54,14 @@ def save_status(application: Application, *fields: str) -> None:
 
 
 def lock_case(application_id: int) -> Application:
-    """Lock a case row outside its steps (e.g. before a fund row, for a reversal): the
-    payment step locks its case and then pays from the fund, so taking the two rows in
-    the same order keeps a payment and a reversal of one case from deadlocking."""
+    """Lock a case outside its steps (e.g. before a fund row, for a reversal): its flow's
+    process row, then the case row. A step is completed under the process lock
+    (workflows.engine.complete), locks its case and then pays from the fund, so taking
+    the rows in the same order keeps a step and a reversal of one case from deadlocking,
+    and lets the reversal give the case a new paying task."""
+    Process.objects.select_for_update().filter(
+        artifact_content_type=ContentType.objects.get_for_model(Application),
+        artifact_object_id=application_id).values_list("pk", flat=True).first()
     return Application.objects.select_for_update(of=("self",)).get(pk=application_id)
 
 
@@ -61,28 +69,66 @@ def county_staff(application: Application) -> list:
     return role_holders("county_reviewer", application.region_code, "county")
 
 
+# Staff who may sit on an investigation team: the township's own caseworkers and heads.
+INVESTIGATOR_ROLES = ("caseworker", "township_head")
+
+
+def investigator_candidates(application: Application):
+    """Who may be named on the case's investigation: active caseworkers and township heads
+    whose home region is within the case's township. The step form offers these and the
+    step service accepts no one else, so the API cannot name county finance or a supervisor."""
+    return (get_user_model().objects.filter(within("region__code", application.region_code, Level.TOWNSHIP),
+                                            is_active=True, groups__name__in=INVESTIGATOR_ROLES).distinct())
+
+
 def investigation_team(field: str, usernames, application: Application) -> list:
-    """The users of an investigation team: at least two, each staff of the case's region."""
+    """The users of an investigation team: at least two, each an investigator candidate of the case."""
     if not isinstance(usernames, list | tuple) or not all(isinstance(u, str) for u in usernames):
         raise InvalidInput({field: [_("List the usernames of the investigators.")]})
     names = list(dict.fromkeys(u.strip() for u in usernames if u.strip()))
     if len(names) < 2:
         raise InvalidInput({field: [_("An investigation needs two different staff members.")]})
-    users = list(get_user_model().objects.filter(username__in=names, is_active=True).select_related("region"))
-    found = {u.username: u for u in users}
-    problems = [n for n in names if n not in found or not code_visible_to(found[n], application.region_code)]
+    found = {u.username: u for u in investigator_candidates(application).filter(username__in=names)}
+    problems = [n for n in names if n not in found]
     if problems:
         raise InvalidInput({field: [_("Not staff of this application's region: %(names)s.")
                                     % {"names": ", ".join(problems)}]})
     return [found[n] for n in names]
 
 
-def check_separation(user, application: Application) -> None:
-    """Whoever decides must not have taken in or investigated the case."""
-    if user.pk == application.intake_by_id or user.pk == application.created_by_id:
-        raise NotPermitted(_("You took in this application, so someone else must decide it."))
-    if application.investigators.filter(pk=user.pk).exists():
-        raise NotPermitted(_("You investigated this application, so someone else must decide it."))
+def _completed_steps(application: Application, task) -> list[tuple]:
+    """(step, user id) of every finished task of the case's process: who did each step,
+    whoever they were named as and whatever roles they hold."""
+    spec = programs.program(application.program)
+    done = (Task.objects.filter(process_id=task.process_id, status=STATUS.DONE, owner__isnull=False)
+            .exclude(pk=task.pk).only("flow_task", "owner_id"))
+    return [(spec.steps.get(t.flow_task.name) if spec else None, t.owner_id) for t in done]
+
+
+def check_separation(user, application: Application, task) -> None:
+    """Separation of duties, on who *did* the work (the owners of the process's finished
+    tasks) as well as who was named: whoever received the case or completed a step that
+    took it in or investigated it (a step that neither decides nor pays), or was named on
+    its investigation team, may not decide it; whoever decided it may not pay it out. It
+    is the user that counts, whatever roles they hold: a caseworker who is also township
+    head, or a superuser, is refused like anyone else."""
+    spec = programs.program(application.program)
+    step = spec.steps.get(task.flow_task.name) if spec is not None else None
+    deciding = step is None or step.decides
+    paying = step is not None and step.moves_money and not step.decides
+    done = _completed_steps(application, task)
+    if deciding:
+        if user.pk == application.intake_by_id or user.pk == application.created_by_id:
+            raise NotPermitted(_("You took in this application, so someone else must decide it."))
+        for other, owner in done:
+            if owner == user.pk and (other is None or not (other.decides or other.moves_money)):
+                raise NotPermitted(_("You did the step “%(step)s” of this application, so someone else must "
+                                     "decide it.") % {"step": other.label if other else "—"})
+        if application.investigators.filter(pk=user.pk).exists():
+            raise NotPermitted(_("You investigated this application, so someone else must decide it."))
+    if paying and (user.pk == application.decided_by_id
+                   or any(owner == user.pk and other is not None and other.decides for other, owner in done)):
+        raise NotPermitted(_("You decided this application, so someone else must pay it out."))
 
 
 # --- opening a case ---------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from core.clients import client_address
+
 from .models import AuditEvent
 
 
@@ -17,9 +19,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    # The client's address as the deployment's proxies report it, not the proxy's.
+    return client_address(request)
 
 
 def build(

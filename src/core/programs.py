@@ -84,7 +84,9 @@ class Flag:
 class FlowSpec:
     """A flow and its human steps. ``code`` is what deadline rows and SLA policies store.
     ``start(artifact)``, where given, starts a process of the flow for what it is about:
-    domain services start flows through it without importing the workflow."""
+    domain services start flows through it without importing the workflow. ``finish(artifact)``,
+    where given, ends what ``start`` began, for a flow whose work a domain service completes
+    itself (e.g. a deadline-timed piece of work that is not a viewflow task)."""
 
     code: str
     label: str | Promise
@@ -92,6 +94,7 @@ class FlowSpec:
     start: Callable[[Any], Any] | None = None
     # Seeds the flow's demo data for `seed_demo`: ``demo(township_code)`` returns a line saying what it holds.
     demo: Callable[..., str] | None = None
+    finish: Callable[[Any], Any] | None = None
 
     def __post_init__(self):
         for name, step in self.steps.items():

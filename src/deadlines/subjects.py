@@ -38,16 +38,18 @@ def subject_link(deadline) -> str:
     return url() if callable(url) else ""
 
 
-def reassign_subject(deadline, user) -> None:
+def reassign_subject(deadline, user) -> bool:
     """Give the work to ``user``: viewflow tasks get a new owner; other subjects
-    may define ``reassign_for_escalation``."""
+    may define ``reassign_for_escalation``; for any other subject the deadline itself says
+    who does it. Returns whether the work changed hands, so the deadline names the same
+    person as its subject (a task already started stays with whoever started it)."""
     subject = _subject(deadline)
     if subject is None:
-        return
+        return True  # the deadline is the only record of who does the work
     hook = getattr(subject, "reassign_for_escalation", None)
     if callable(hook):
         hook(user)
-        return
+        return True
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
@@ -55,3 +57,5 @@ def reassign_subject(deadline, user) -> None:
         subject.owner = user
         subject.status = STATUS.ASSIGNED
         subject.save(update_fields=["owner", "status"])
+        return True
+    return not isinstance(subject, Task)

@@ -156,8 +156,7 @@ def _event(deadline, kind, level, step, directory, now):
         recipients += directory.holders(role, deadline.region_code, step.region_level)
     if step.reassign_to_role:
         holders = directory.holders(step.reassign_to_role, deadline.region_code, step.region_level)
-        if holders:
-            reassign_subject(deadline, holders[0])
+        if holders and reassign_subject(deadline, holders[0]):
             deadline.assignee = holders[0]
     deadline.escalation_level = max(deadline.escalation_level, level)
     deadline.escalated_to = sorted({u.username for u in recipients})

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_celery_results",
     "axes",
+    "csp",
     # Only the process engine: its bundled UI (the "viewflow" app, static files with
     # missing fonts) is not used; the engine has its own pages.
     "viewflow.workflow",
@@ -59,20 +60,29 @@ INSTALLED_APPS = [
     # Program folders: each a Django app that registers its flow and step table (core.programs).
     "workflows.temporary",
     "workflows.replenishment",
+    "workflows.duplicates",
     "web",
     "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, static files included (CONTENT_SECURITY_POLICY).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # 400 for a NUL byte in a path, query or body, or JSON nested too deep (core.inputs).
+    "core.middleware.RefuseMalformedInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Nothing answered to a signed-in user (web or API) is stored by a browser or a proxy.
+    "core.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The device cookie after a sign-in, and a 429 page for a refused one (staff.logins).
+    "staff.middleware.LoginGuardMiddleware",
     # Last, so it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -110,6 +120,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "staff.User"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses an attempt over the login limits before any password is checked.
+    "staff.backends.LoginGuardBackend",
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend loading the home region with the user and the roles with the permissions.
     "staff.backends.StaffBackend",
@@ -124,13 +136,30 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login lockout, shared by the web login, the admin and the API token endpoint.
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
+# Proxies in front of the engine that each append to X-Forwarded-For (docs/deploy.md);
+# 0: none, the header is ignored. The client's address is read through core.clients.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXIES", 0, minimum=0)
+
+# Limits on failed sign-ins (staff.logins), shared by the web login, the admin and the API
+# token endpoint: per account and device, per account from new devices, per client
+# address, and for the whole deployment from new devices; each for LOGIN_COOLOFF_MINUTES.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+LOGIN_GLOBAL_FAILURE_LIMIT = env_int("LOGIN_GLOBAL_FAILURE_LIMIT", 200, minimum=1)
+# How long a browser where an account signed in is remembered as that account's device.
+LOGIN_DEVICE_DAYS = env_int("LOGIN_DEVICE_DAYS", 180, minimum=1)
+
+# django-axes keeps its record of attempts (the admin's access attempts and logs) with the
+# client's real address; it locks nobody out: keyed on username and address, an attacker
+# could lock out a victim (same office, same proxy), so the limits are staff.logins'.
+AXES_LOCK_OUT_AT_FAILURE = False
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_COOLOFF_MINUTES / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -153,6 +182,24 @@ MEDIA_URL = "media/"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 X_FRAME_OPTIONS = "DENY"
+# Scripts, styles, images, fonts and connections from this server only, and no inline
+# script or style: every script is a static file (static/, the apps' static/), the API
+# docs' start-up script too (SpectacularSwaggerSplitView). Images may be data: URIs (the
+# API docs' icons). In development as in production (DJANGO_SECURE).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if SECURE:
@@ -177,6 +224,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("API_LOGIN_THROTTLE", "10/min"),
     },
+    # Throttles key anonymous clients by their address as the trusted proxies report it.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
@@ -295,3 +344,12 @@ EXPORT_STALE_MINUTES = env_int("EXPORT_STALE_MINUTES", 30, minimum=5)
 EXPORT_DIR = VAR_DIR / "exports"
 CELERY_BEAT_SCHEDULE["exports-purge"] = {
     "task": "exports.purge", "schedule": env_int("EXPORT_PURGE_SECONDS", 3600, minimum=60)}
+# A running job's worker says it is alive this often; one silent for EXPORT_DEAD_AFTER_SECONDS
+# (killed, restarted) has its job failed and its files removed by a beat job run every minute.
+EXPORT_HEARTBEAT_SECONDS = env_int("EXPORT_HEARTBEAT_SECONDS", 20, minimum=1)
+EXPORT_DEAD_AFTER_SECONDS = env_int("EXPORT_DEAD_AFTER_SECONDS", 120, minimum=30)
+if EXPORT_DEAD_AFTER_SECONDS < 3 * EXPORT_HEARTBEAT_SECONDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("EXPORT_DEAD_AFTER_SECONDS must be at least three EXPORT_HEARTBEAT_SECONDS.")
+CELERY_BEAT_SCHEDULE["exports-recover"] = {"task": "exports.recover", "schedule": 60}

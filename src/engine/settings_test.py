@@ -25,7 +25,7 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "zh-hans"
-AXES_FAILURE_LIMIT = 5
+LOGIN_FAILURE_LIMIT = AXES_FAILURE_LIMIT = 5
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Serve static files from the app folders: tests do not run collectstatic.
 WHITENOISE_AUTOREFRESH = True

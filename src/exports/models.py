@@ -48,8 +48,11 @@ class ExportJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    # Moved on with every chunk written: a running job that stops moving lost its worker.
+    # Moved on with every chunk written: a running job that stops moving is stuck.
     progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    # Moved on every EXPORT_HEARTBEAT_SECONDS by the worker writing the job, whatever it is
+    # doing: a running job whose heartbeat stops lost its worker (killed, restarted).
+    heartbeat_at = models.DateTimeField(_("worker last seen"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
 

@@ -12,9 +12,11 @@ import datetime
 import logging
 import os
 import tempfile
+import threading
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,6 +29,7 @@ from core.tasks import queue_after_commit
 from . import kinds
 from .kinds import ExportRefused
 from .models import ExportJob, JobStatus
+from .xlsx import INLINE, temp_dir, temp_files_of
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +108,43 @@ def _write(job: ExportJob, kind: kinds.ExportKind, rows, total: int) -> tuple[st
     return name, size, written
 
 
+class _Heartbeat:
+    """While a worker writes a job, a thread of its own says every
+    EXPORT_HEARTBEAT_SECONDS that the worker is alive, whatever the writing is doing (a
+    long chunk, the final zipping). A killed worker stops saying it, and the beat job
+    ``exports.recover`` fails its job within EXPORT_DEAD_AFTER_SECONDS."""
+
+    def __init__(self, job_id):
+        self.job_id = job_id
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"export-heartbeat-{job_id}", daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stopped.set()
+        self._thread.join(timeout=30)
+
+    def _beat(self):
+        try:
+            while not self._stopped.wait(settings.EXPORT_HEARTBEAT_SECONDS):
+                try:
+                    ExportJob.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(
+                        heartbeat_at=timezone.now())
+                except DatabaseError:
+                    log.warning("export %s: heartbeat not recorded", self.job_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+
+def _remove_files_of(job_id) -> None:
+    """What a job's worker may have left: its partial file and its sheets' temporary files."""
+    for path in [*settings.EXPORT_DIR.glob(f"{job_id}.*.partial"), *temp_dir().glob(f"{job_id}.*")]:
+        path.unlink(missing_ok=True)
+
+
 def _fail(job_id, message: str) -> bool:
     failed = bool(ExportJob.objects.filter(pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
         status=JobStatus.FAILED, error=message[:ERROR_MAX_LENGTH], finished_at=timezone.now()))
@@ -138,13 +178,14 @@ def run(job_id) -> str | None:
     None when there was nothing to do (finished already, or another worker has it)."""
     now = timezone.now()
     if not ExportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-            status=JobStatus.RUNNING, started_at=now, progress_at=now):
+            status=JobStatus.RUNNING, started_at=now, progress_at=now, heartbeat_at=now):
         log.info("export %s is not waiting to start: nothing to do", job_id)
         return None
     job = ExportJob.objects.select_related("requested_by").filter(pk=job_id).first()
     if job is None:  # purged between the claim and here
         return None
-    with translation.override(job.language):
+    # The sheets' temporary files are named after the job, so recover() finds them.
+    with translation.override(job.language), _Heartbeat(job.pk), temp_files_of(job.pk):
         try:
             kind = kinds.get(job.kind)
             user = _check_requester(job, kind)
@@ -204,12 +245,16 @@ def _give_up_stale(now: datetime.datetime) -> int:
             else:
                 message = _("The export stopped making progress for %(minutes)d minutes (its worker was "
                             "probably stopped). Ask for it again.")
-            given_up += _fail(job.pk, message % {"minutes": settings.EXPORT_STALE_MINUTES})
+            if _fail(job.pk, message % {"minutes": settings.EXPORT_STALE_MINUTES}):
+                given_up += 1
+                _remove_files_of(job.pk)
     return given_up
 
 
 def _remove_orphans(now: datetime.datetime) -> None:
-    """Files no job points to (a worker killed while writing leaves its .partial file)."""
+    """Files no job points to (a worker killed while writing leaves its .partial file),
+    and sheets' temporary files nobody is writing: of a job that is not running, or of a
+    page's direct export that a web worker (held 60 s at most) left an hour ago."""
     directory = settings.EXPORT_DIR
     if not directory.is_dir():
         return
@@ -218,6 +263,33 @@ def _remove_orphans(now: datetime.datetime) -> None:
     for path in directory.iterdir():
         if path.is_file() and path.name.split(".", 1)[0] not in known and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
+    running = {f"{pk}" for pk in ExportJob.objects.filter(status=JobStatus.RUNNING).values_list("pk", flat=True)}
+    an_hour_ago = (now - datetime.timedelta(hours=1)).timestamp()
+    for path in temp_dir().iterdir():
+        owner = path.name.split(".", 1)[0]
+        if owner in running or (owner == INLINE and path.stat().st_mtime >= an_hour_ago):
+            continue
+        path.unlink(missing_ok=True)
+
+
+def recover(now: datetime.datetime | None = None) -> int:
+    """Fail running jobs whose worker stopped saying it is alive (killed or restarted
+    while writing) and remove what it left: otherwise the job reads "running" until the
+    hourly purge gives up on it, and its rows sit in the private folder. What the beat
+    job ``exports.recover`` calls every minute; returns how many jobs it failed."""
+    now = now or timezone.now()
+    silent_since = now - datetime.timedelta(seconds=settings.EXPORT_DEAD_AFTER_SECONDS)
+    dead = ExportJob.objects.filter(status=JobStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True, started_at__lt=silent_since))
+    failed = 0
+    for job in dead.only("pk", "language"):
+        with translation.override(job.language):
+            message = _("The worker writing the export stopped (it was probably restarted). Ask for it again.")
+            if _fail(job.pk, message):
+                failed += 1
+                _remove_files_of(job.pk)
+                log.warning("export %s: its worker stopped; the job is failed", job.pk)
+    return failed
 
 
 def purge(now: datetime.datetime | None = None) -> int:

@@ -19,3 +19,11 @@ def purge() -> int:
     from . import services
 
     return services.purge()
+
+
+@shared_task(name="exports.recover", ignore_result=True)
+def recover() -> int:
+    """Beat, every minute: fail running jobs whose worker died, and remove what it left."""
+    from . import services
+
+    return services.recover()

@@ -4,16 +4,23 @@ write-only workbook streamed into a file that leaves nothing behind when it fail
 
 A list's writer built from these costs a fixed number of queries per chunk, and its
 memory does not grow with the rows: openpyxl streams each sheet into a temporary file
-of its own and zips it into the caller's file at the end.
+of its own and zips it into the caller's file at the end. Those files hold the rows
+(names, addresses) in plain XML, so they are written into the private export folder
+(``EXPORT_DIR/tmp``, 0700), never the system's temporary folder, named after the job
+that writes them, so that whoever finds a job's worker gone removes them too.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
 from typing import IO
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
@@ -21,6 +28,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet._writer import ALL_TEMP_FILES, WorksheetWriter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -90,12 +99,67 @@ def report_progress(progress: Progress | None, done: int, total: int | None) -> 
         progress(done, max(total or 0, done))
 
 
+# What a sheet's temporary file is named after: the export job writing it, else "inline"
+# (a file answered within a web request).
+_TEMP_OWNER: ContextVar[str] = ContextVar("export_temp_owner", default="inline")
+INLINE = "inline"
+
+
+def temp_dir() -> Path:
+    """The private folder for sheets being written: inside EXPORT_DIR (served by no URL)."""
+    directory = Path(settings.EXPORT_DIR) / "tmp"
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return directory
+
+
+@contextmanager
+def temp_files_of(owner: str) -> Iterator[None]:
+    """Name the sheets' temporary files written inside the block after ``owner`` (a job's id)."""
+    token = _TEMP_OWNER.set(str(owner))
+    try:
+        yield
+    finally:
+        _TEMP_OWNER.reset(token)
+
+
+def _private_temp_file() -> str:
+    # mkstemp creates the file readable by this user only (0600), in the private folder.
+    handle, path = tempfile.mkstemp(dir=temp_dir(), prefix=f"{_TEMP_OWNER.get()}.", suffix=".sheet.xml")
+    os.close(handle)
+    # openpyxl's own bookkeeping: save() and cleanup() remove it from this list, and the
+    # process's exit removes whatever is left in it.
+    ALL_TEMP_FILES.append(path)
+    return path
+
+
+class _PrivateSheet(WriteOnlyWorksheet):
+    """A write-only sheet streamed into the private folder instead of the system's."""
+
+    def _get_writer(self):
+        if self._writer is None:
+            self._writer = WorksheetWriter(self, out=_private_temp_file())
+            self._writer.write_top()
+
+
+class PrivateWorkbook(Workbook):
+    """A write-only workbook whose sheets stream into the private folder (openpyxl 3.1
+    names its temporary files itself, in the system's temporary folder)."""
+
+    def __init__(self):
+        super().__init__(write_only=True)
+
+    def create_sheet(self, title=None, index=None):
+        sheet = _PrivateSheet(parent=self, title=title)
+        self._add_sheet(sheet=sheet, index=index)
+        return sheet
+
+
 @contextmanager
 def streamed_workbook(out: IO[bytes]) -> Iterator[Workbook]:
     """A write-only workbook, zipped into ``out`` (a binary file opened for writing,
     seekable) when the block ends. If the block or the saving fails, the temporary files
-    openpyxl streamed the sheets into are removed."""
-    workbook = Workbook(write_only=True)
+    the sheets were streamed into are removed."""
+    workbook = PrivateWorkbook()
     try:
         yield workbook
         workbook.save(out)

@@ -212,24 +212,26 @@ def disburse(actor, *, application, instalment, request=None) -> LedgerEntry:
 
 
 def may_reverse(actor) -> bool:
-    """County finance (adjust), or whoever pays out approved instalments (a paying step that does not decide)."""
-    return _user(actor) is not None and (actor.has_perm("funds.adjust") or any(
-        actor.has_perm(step.permission) for spec, step in programs.steps()
-        if spec.is_program and step.moves_money and not step.decides))
+    """County finance (``funds.adjust``) only: money paid out comes back into the fund, and
+    its case is paid again, on a second person's word, not on that of whoever pays out."""
+    return _user(actor) is not None and actor.has_perm("funds.adjust")
 
 
 def reverse(actor, entry: LedgerEntry, reason: str, request=None) -> LedgerEntry:
     """A payout that failed or was cancelled: its money goes back into the fund as a
     new entry linked to the original, dated now (also when the original's month is
-    signed off), and its case no longer counts it (its program's ``payment_reversed``).
+    signed off), and its case no longer counts it and is paid again (its program's
+    ``payment_reversed``). Done by county finance, never by whoever made the payout.
     Never twice: a repeat returns the first reversal."""
     fund = ReserveFund.objects.select_related("township").get(pk=entry.fund_id)
     if not may_reverse(actor):
-        raise NotPermitted(_("Your role may not reverse payouts."))
+        raise NotPermitted(_("Only county finance may reverse a payout."))
     if not code_visible_to(actor, fund.township_id):
         raise NotPermitted(_("This reserve fund is outside your region."))
     if entry.kind != EntryKind.DISBURSEMENT:
         raise Conflict(_("Only a disbursement can be reversed."))
+    if entry.actor_id is not None and entry.actor_id == actor.pk:
+        raise NotPermitted(_("You made this payout, so someone else must reverse it."))
     reason = _text(reason, "reason", max_length=1000)
     existing = LedgerEntry.objects.filter(reverses_id=entry.pk).first()
     if existing is not None:
@@ -303,23 +305,39 @@ def allocate(actor, fund: ReserveFund, amount, reference, request=None, *,
     return _allocate(actor, fund, amount, reference, request=request, idempotency_key=idempotency_key)
 
 
-def adjust(actor, fund: ReserveFund, amount, reason, request=None) -> LedgerEntry:
-    """County finance corrects a balance by a signed amount, with a reason."""
+def adjust(actor, fund: ReserveFund, amount, reason, request=None, *,
+           idempotency_key: str | None = None) -> LedgerEntry:
+    """County finance corrects a balance by a signed amount, with a reason.
+    ``idempotency_key`` (e.g. the page's form key) makes a repeated request adjust once."""
     _require(actor, "funds.adjust", fund, _("Only county finance may adjust a reserve fund."))
     amount = parse_amount(amount, signed=True)
     reason = _text(reason, "reason", max_length=1000)
-    with transaction.atomic():
-        locked = _lock(fund.pk)
-        locked.township = fund.township
-        if locked.balance + amount < 0:
-            raise Conflict(_("This adjustment would leave the balance at %(after)s yuan: a reserve fund's balance "
-                             "can never be negative.") % {"after": figures(locked.balance + amount)})
-        direction = Direction.IN if amount > 0 else Direction.OUT
-        entry = _append(locked, kind=EntryKind.ADJUSTMENT, direction=direction, amount=abs(amount), actor=actor,
-                        reason=reason)
-        _record("funds.ledger.adjusted", actor, entry, request, reason=reason)
-        if direction == Direction.IN:
-            waiting.announce_after_commit(fund.pk)
+    if idempotency_key:
+        existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            locked = _lock(fund.pk)
+            locked.township = fund.township
+            if idempotency_key:
+                existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
+                if existing is not None:
+                    return existing
+            if locked.balance + amount < 0:
+                raise Conflict(_("This adjustment would leave the balance at %(after)s yuan: a reserve fund's "
+                                 "balance can never be negative.") % {"after": figures(locked.balance + amount)})
+            direction = Direction.IN if amount > 0 else Direction.OUT
+            entry = _append(locked, kind=EntryKind.ADJUSTMENT, direction=direction, amount=abs(amount),
+                            actor=actor, reason=reason, idempotency_key=idempotency_key or None)
+            _record("funds.ledger.adjusted", actor, entry, request, reason=reason)
+            if direction == Direction.IN:
+                waiting.announce_after_commit(fund.pk)
+    except IntegrityError:
+        existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
+        if existing is None:
+            raise
+        return existing
     fund.balance = locked.balance
     if locked.is_low:
         _replenish_after_commit(fund.pk, RequestOrigin.LOW_WATER)

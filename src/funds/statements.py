@@ -25,12 +25,16 @@ from core.money import figures
 
 from .models import ZERO, EntryKind, LedgerEntry, MonthlySignOff, ReserveFund
 
+# The months a statement may be asked for: its page and files read the months either side,
+# which 0001-01 and 9999-12 do not have (a 500).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
 
 def parse_month(value: str) -> datetime.date | None:
-    """'2026-03' → 2026-03-01, or None."""
+    """'2026-03' → 2026-03-01, or None (also for a month outside FIRST_YEAR–LAST_YEAR)."""
     try:
         year, month = value.split("-")
-        if len(year) != 4 or len(month) != 2:
+        if len(year) != 4 or len(month) != 2 or not FIRST_YEAR <= int(year) <= LAST_YEAR:
             return None
         return datetime.date(int(year), int(month), 1)
     except (ValueError, AttributeError):
@@ -183,11 +187,12 @@ def statement_pdf(statement: Statement) -> bytes:
 
 
 def statement_xlsx(statement: Statement) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    workbook = Workbook(write_only=True)
+    from exports.xlsx import PrivateWorkbook
+
+    workbook = PrivateWorkbook()  # its sheet streams into the private folder, not the system's
     sheet = workbook.create_sheet(_("Statement"))
     for column, width in zip("ABCDEFGHIJ", (10, 20, 22, 14, 14, 16, 12, 10, 36, 16), strict=True):
         sheet.column_dimensions[column].width = width

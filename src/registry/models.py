@@ -309,3 +309,66 @@ class Asset(models.Model):
 
     def in_force_on(self, day) -> bool:
         return self.as_of <= day and (self.valid_to is None or self.valid_to >= day)
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", _("To resolve")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Resolution(models.TextChoices):
+    MOVED = "moved", _("The person was moved to the household being registered")
+    CORRECTED = "corrected", _("A record was corrected (a wrong ID number)")
+    KEPT = "kept", _("The existing registration stands")
+
+
+class DuplicateQuerySet(ScopedQuerySet):
+    scope_field = "region_code"
+
+
+class DuplicateRegistration(models.Model):
+    """A registration refused because a member's ID number is already registered in
+    another household. The county of the existing registration resolves it (moves the
+    person, or corrects a record), timed by a deadline; whoever ran into it is told the
+    outcome, never where the person is registered."""
+
+    person = models.ForeignKey(Person, verbose_name=_("registered person"), on_delete=models.PROTECT,
+                               related_name="duplicate_reports")
+    # The existing household's village: its county resolves it (the scope of this row).
+    region_code = models.CharField(_("region code"), max_length=12, db_index=True)
+    attempted_name = models.CharField(_("name given"), max_length=50)
+    attempted_region_code = models.CharField(_("village of the new registration"), max_length=12)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reported by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=DuplicateStatus.choices,
+                              default=DuplicateStatus.OPEN)
+    resolution = models.CharField(_("resolution"), max_length=10, choices=Resolution.choices, blank=True)
+    resolution_note = models.TextField(_("note"), blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    objects = DuplicateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = _("duplicate registration")
+        verbose_name_plural = _("duplicate registrations")
+        permissions = [("resolve_duplicateregistration", _("Can resolve duplicate registrations"))]
+        constraints = [
+            # Trying again from the same village adds nothing: one open report per person and village.
+            models.UniqueConstraint(fields=["person", "attempted_region_code"], condition=Q(status="open"),
+                                    name="duplicate_open_once"),
+            models.CheckConstraint(condition=Q(status__in=DuplicateStatus.values), name="duplicate_status_valid"),
+        ]
+
+    def __str__(self):
+        return _("Duplicate registration %(id)s") % {"id": self.pk}
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("duplicate_list") + f"#duplicate-{self.pk}"
+
+    def deadline_title(self) -> str:
+        return str(_("Duplicate registration to resolve: %(name)s") % {"name": self.person.name})

@@ -15,11 +15,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from core.errors import InvalidInput, NotPermitted
+from core import programs
+from core.errors import Conflict, InvalidInput, NotPermitted
 from core.money import parse_amount
 from core.scoping import code_visible_to
+from notifications.services import notify
 from regions.codes import Level
 from regions.models import Region
+from staff.directory import role_holders
 
 from . import changes, idnumber
 from .models import (
@@ -28,6 +31,8 @@ from .models import (
     AssetKind,
     Condition,
     DisabilityKind,
+    DuplicateRegistration,
+    DuplicateStatus,
     Household,
     Income,
     IncomeKind,
@@ -35,10 +40,20 @@ from .models import (
     PersonCondition,
     Registration,
     Relation,
+    Resolution,
 )
 
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
 MEMBER_FIELDS = ("name", "id_number", "relation", "disability_kind", "disability_grade", "conditions", "phone")
+
+
+class RegisteredElsewhere(InvalidInput):
+    """Members refused (among them, maybe, some because their ID number is registered in
+    another household: ``duplicates``, as (person id, name given))."""
+
+    def __init__(self, errors: dict, duplicates: list[tuple[int, str]]):
+        super().__init__(errors)
+        self.duplicates = duplicates
 
 
 def member_label(index: int, name: str) -> str:
@@ -127,12 +142,20 @@ def validate_members(
             )
         seen.setdefault(number, i)
     taken = Person.objects.filter(id_number__in=list(seen)).exclude(pk=exclude_person_id)
-    for number, other_household in taken.values_list("id_number", "household_id"):
-        message = (
-            _("This person is already a member of this household.")
-            if other_household == household_id
-            else _("This person is already registered in another household; a person belongs to one household at a time.")
-        )
+    elsewhere: list[tuple[int, int]] = []  # (member index, the person already registered)
+    for person_id, number, other_household in taken.values_list("pk", "id_number", "household_id"):
+        if other_household == household_id:
+            message = _("This person is already a member of this household.")
+        elif exclude_person_id is not None:
+            # A correction of a member's number: nothing is reported, the number is refused.
+            message = _("This person is already registered in another household; a person belongs to one "
+                        "household at a time.")
+        else:
+            # Where they are registered is not said: the county resolves it (report_duplicates).
+            message = _("This person is already registered in another household; a person belongs to one "
+                        "household at a time. The county has been asked to resolve it (move the person or "
+                        "correct the record); you will be told the outcome.")
+            elsewhere.append((seen[number], person_id))
         per_member[seen[number]].setdefault("id_number", []).append(message)
 
     heads = [i for i, c in enumerate(cleaned) if c.get("relation") == Relation.HEAD]
@@ -152,7 +175,8 @@ def validate_members(
             {field: [f"{member_label(i, cleaned[i]['name'])}: {m}" for m in msgs] for field, msgs in errs.items()}
             for i, errs in enumerate(per_member)
         ]
-        raise InvalidInput({"members": labelled})
+        raise RegisteredElsewhere({"members": labelled},
+                                  [(person_id, cleaned[i]["name"]) for i, person_id in elsewhere])
     if household_id is None and not heads:
         raise InvalidInput({"members": [_("Mark exactly one member as the head of household.")]})
     return cleaned
@@ -201,6 +225,8 @@ def register_household(actor, *, region: str, address: str, registration: str, m
         cleaned = validate_members(members)
     except InvalidInput as exc:
         errors.update(exc.errors)
+        if isinstance(exc, RegisteredElsewhere) and region_obj is not None and "region" not in errors:
+            report_duplicates(actor, exc.duplicates, village_code=region_obj.code, request=request)
     if errors:
         raise InvalidInput(errors)
     try:
@@ -226,14 +252,20 @@ def register_household(actor, *, region: str, address: str, registration: str, m
 
 def add_member(actor, household: Household, data: dict, request=None) -> Person:
     _require(actor, "registry.add_person")
-    with transaction.atomic():
-        household = Household.objects.select_for_update().get(pk=household.pk)
-        (clean,) = validate_members([data], household_id=household.pk)
-        person = _create_member(household, clean)
-        audit.record("registry.person.added", actor=actor, obj=person, region_code=household.region_id,
-                     after=_snapshot(person, clean["conditions"]), extra={"household": household.pk}, request=request)
-        # A new member changes the household (someone no longer lives alone).
-        changes.people_changed(household.members.values_list("pk", flat=True))
+    try:
+        with transaction.atomic():
+            household = Household.objects.select_for_update().get(pk=household.pk)
+            (clean,) = validate_members([data], household_id=household.pk)
+            person = _create_member(household, clean)
+            audit.record("registry.person.added", actor=actor, obj=person, region_code=household.region_id,
+                         after=_snapshot(person, clean["conditions"]), extra={"household": household.pk},
+                         request=request)
+            # A new member changes the household (someone no longer lives alone).
+            changes.people_changed(household.members.values_list("pk", flat=True))
+    except RegisteredElsewhere as exc:
+        if exc.duplicates:
+            report_duplicates(actor, exc.duplicates, village_code=household.region_id, request=request)
+        raise
     return person
 
 
@@ -262,12 +294,25 @@ def update_person(actor, person: Person, data: dict, *, reason: str = "", reques
     return person
 
 
+def reveal_id_numbers(actor, people, *, reason: str = "", request=None) -> dict[int, str]:
+    """The full ID numbers of ``people`` (by person id), for a caller who holds the right.
+    Every reveal is audited, and so is every refused one: someone trying to see numbers
+    their role does not show is as much the trail's business as someone who saw them."""
+    people = list(people)
+    allowed = actor.has_perm("registry.reveal_id_number")
+    with transaction.atomic():
+        for person in people:
+            audit.record("registry.person.id_revealed" if allowed else "registry.person.id_reveal_refused",
+                         actor=actor, obj=person, region_code=person.household.region_id, reason=reason,
+                         request=request)
+    if not allowed:
+        raise NotPermitted(_("Your role may not see full ID numbers."))
+    return {person.pk: person.id_number for person in people}
+
+
 def reveal_id_number(actor, person: Person, *, reason: str = "", request=None) -> str:
-    """The full ID number, for a caller who holds the right; every reveal is audited."""
-    _require(actor, "registry.reveal_id_number")
-    audit.record("registry.person.id_revealed", actor=actor, obj=person, region_code=person.household.region_id,
-                 reason=reason, request=request)
-    return person.id_number
+    """The full ID number of one person: ``reveal_id_numbers`` for one."""
+    return reveal_id_numbers(actor, [person], reason=reason, request=request)[person.pk]
 
 
 # --- Incomes and assets: a change is a new row with its dates, never an overwrite --------------
@@ -433,3 +478,79 @@ def record_asset(actor, household: Household, *, kind: str, value, as_of: dateti
                      extra={"household": household.pk, "replaces": [r.pk for r in replaced]}, request=request)
         _end_rows(actor, replaced, as_of - ONE_DAY, "registry.asset.replaced", household, asset, request)
     return asset
+
+
+# --- duplicate registrations: the county resolves them --------------------------------------------
+
+# The deadline-timed work of resolving one (workflows/duplicates registers the flow).
+DUPLICATE_FLOW = "registry"
+RESOLVE_STEP = "resolve_duplicate"
+
+
+def report_duplicates(actor, duplicates: Iterable[tuple[int, str]], *, village_code: str,
+                      request=None) -> list[DuplicateRegistration]:
+    """A registration in ``village_code`` was refused because these people (person id, the
+    name given) are registered in another household: the county of each existing
+    registration gets the work of resolving it, timed by a deadline, and is told. Trying
+    again from the same village adds nothing. The refused caseworker learns nothing of
+    where the person is registered."""
+    spec = programs.flow(DUPLICATE_FLOW)
+    reports = []
+    for person_id, name in duplicates:
+        try:
+            with transaction.atomic():
+                person = Person.objects.select_related("household").get(pk=person_id)
+                report, created = DuplicateRegistration.objects.get_or_create(
+                    person=person, attempted_region_code=village_code, status=DuplicateStatus.OPEN,
+                    defaults={"region_code": person.household.region_id, "attempted_name": (name or "")[:50],
+                              "reported_by": actor})
+                if created:
+                    audit.record("registry.duplicate.reported", actor=actor, obj=report,
+                                 region_code=report.region_code,
+                                 after={"person": person.pk, "attempted_name": report.attempted_name,
+                                        "attempted_region": village_code}, request=request)
+                    if spec is not None and spec.start is not None:
+                        spec.start(report)  # its deadline
+                    notify(role_holders("county_reviewer", report.region_code, Level.COUNTY),
+                           event="registry.duplicate.reported",
+                           title=_("A registration was refused: %(name)s is already registered in a household "
+                                   "of your county. Resolve it.") % {"name": person.name},
+                           link=report.get_absolute_url())
+        except IntegrityError:
+            # The same report made at the same moment: the other one stands.
+            report = DuplicateRegistration.objects.get(person_id=person_id, attempted_region_code=village_code,
+                                                       status=DuplicateStatus.OPEN)
+        reports.append(report)
+    return reports
+
+
+def resolve_duplicate(actor, report: DuplicateRegistration, *, resolution: str, note: str = "",
+                      request=None) -> DuplicateRegistration:
+    """The county records how a duplicate registration was resolved; its deadline closes
+    and whoever ran into it is told the outcome (not where the person is registered)."""
+    _require(actor, "registry.resolve_duplicateregistration")
+    if not code_visible_to(actor, report.region_code):
+        raise NotPermitted(_("This duplicate registration is outside your region."))
+    if resolution not in Resolution.values:
+        raise InvalidInput({"resolution": [_("Choose how it was resolved.")]})
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput({"note": [_("Say what was done, for the record.")]})
+    with transaction.atomic():
+        report = DuplicateRegistration.objects.select_for_update().select_related("person").get(pk=report.pk)
+        if report.status != DuplicateStatus.OPEN:
+            raise Conflict(_("This duplicate registration has already been resolved."))
+        report.status, report.resolution, report.resolution_note = DuplicateStatus.RESOLVED, resolution, note
+        report.resolved_by, report.resolved_at = actor, timezone.now()
+        report.save(update_fields=["status", "resolution", "resolution_note", "resolved_by", "resolved_at"])
+        audit.record("registry.duplicate.resolved", actor=actor, obj=report, region_code=report.region_code,
+                     before={"status": DuplicateStatus.OPEN}, after={"status": report.status,
+                                                                     "resolution": resolution},
+                     reason=note, request=request)
+        spec = programs.flow(DUPLICATE_FLOW)
+        if spec is not None and spec.finish is not None:
+            spec.finish(report)  # its deadline closes
+        notify([report.reported_by], event="registry.duplicate.resolved",
+               title=_("The county resolved the duplicate registration of %(name)s: %(resolution)s") % {
+                   "name": report.attempted_name, "resolution": report.get_resolution_display()})
+    return report

@@ -13,3 +13,24 @@ class StaffConfig(AppConfig):
         # Roles are groups whose permissions are declared in code (roles.py); keep
         # the database in step after every migrate, including the test database.
         post_migrate.connect(sync_role_groups, dispatch_uid="staff.sync_role_groups")
+
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        user_login_failed.connect(_login_failed, dispatch_uid="staff.logins.failed")
+        user_logged_in.connect(_logged_in, dispatch_uid="staff.logins.succeeded")
+
+
+def _login_failed(sender, credentials, request=None, **kwargs):
+    from . import logins
+
+    # Only attempts the guard let through: a refused one was not even checked.
+    if request is not None and getattr(request, "login_checked", False):
+        logins.record_failure(request, credentials.get("username"))
+
+
+def _logged_in(sender, request, user, **kwargs):
+    from . import logins
+
+    if request is not None and hasattr(request, "COOKIES"):
+        # The middleware puts it on the response: this device now knows the account.
+        request.login_device_cookie = logins.record_success(request, user.get_username())

@@ -4,9 +4,29 @@ rules), with what every signed-in request pays cut down."""
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 
-from . import access
+from . import access, logins
 from .models import User
+
+
+class LoginGuardBackend:
+    """First in AUTHENTICATION_BACKENDS: refuses an attempt the login limits do not allow
+    (staff.logins) before any password is checked. Django then stops and reports a failed
+    login; the request carries why (``login_refused``), for a 429. An allowed attempt is
+    marked, so its failure is counted (staff.apps connects the signals)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None  # a management command or a shell: no client to limit
+        refused = logins.refusal(request, username)
+        if refused is not None:
+            request.login_refused = refused
+            raise PermissionDenied
+        request.login_checked = True
+        return None
+    # No get_user(): it signs nobody in, so sessions never name it (and the test client's
+    # force_login picks the first backend that has one).
 
 
 class StaffBackend(ModelBackend):

@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import json
 import logging
+import math
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -533,22 +534,30 @@ def clean_findings(raw) -> dict:
     return clean
 
 
+# A location less precise than this says nothing about where the visit was.
+MAX_ACCURACY_M = 100_000
+
+
 def _location(latitude, longitude, accuracy) -> tuple:
     if latitude in (None, "") and longitude in (None, ""):
         return None, None, None
     try:
-        lat, lon = Decimal(str(latitude)).quantize(Decimal("0.000001")), Decimal(str(longitude)).quantize(
-            Decimal("0.000001"))
+        lat, lon = Decimal(str(latitude)), Decimal(str(longitude))
+        # NaN and infinities are not degrees (and NaN cannot even be compared), nor is 1e30.
+        if not (lat.is_finite() and lon.is_finite() and -90 <= lat <= 90 and -180 <= lon <= 180):
+            raise InvalidInput({"location": [_("The location is not on Earth.")]})
+        lat, lon = lat.quantize(Decimal("0.000001")), lon.quantize(Decimal("0.000001"))
     except (InvalidOperation, ValueError, TypeError):
         raise InvalidInput({"location": [_("Give both latitude and longitude, in degrees.")]}) from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise InvalidInput({"location": [_("The location is not on Earth.")]})
     acc = None
     if accuracy not in (None, ""):
         try:
-            acc = max(0, round(float(accuracy)))
+            acc = float(accuracy)
         except (TypeError, ValueError):
-            raise InvalidInput({"location": [_("The accuracy is a number of metres.")]}) from None
+            acc = math.nan
+        if not math.isfinite(acc) or not 0 <= acc <= MAX_ACCURACY_M:
+            raise InvalidInput({"location": [_("The accuracy is a number of metres.")]})
+        acc = round(acc)
     return lat, lon, acc
 
 

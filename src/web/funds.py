@@ -117,7 +117,7 @@ def _post(request, pk, form_class, form_name, action):
     form = form_class(request.POST)
     if form.is_valid():
         try:
-            message = action(fund, form.cleaned_data)
+            message = action(fund, form)
         except InvalidInput as exc:
             apply_errors(form, exc.errors)
         except Conflict as exc:
@@ -132,8 +132,13 @@ def _post(request, pk, form_class, form_name, action):
 @staff_view("funds.allocate")
 @require_POST
 def fund_allocate(request, pk):
-    def action(fund, data):
-        entry = services.allocate(request.user, fund, data["amount"], data["reference"], request=request)
+    def action(fund, form):
+        key = form.idempotency_key(fund)
+        if LedgerEntry.objects.filter(idempotency_key=key).exists():
+            return _("This allocation was already recorded; nothing more was allocated.")
+        data = form.cleaned_data
+        entry = services.allocate(request.user, fund, data["amount"], data["reference"], request=request,
+                                  idempotency_key=key)
         return _("Allocated %(amount)s yuan. The balance is now %(balance)s yuan.") % {
             "amount": figures(entry.amount), "balance": figures(entry.balance_after)}
 
@@ -143,8 +148,13 @@ def fund_allocate(request, pk):
 @staff_view("funds.adjust")
 @require_POST
 def fund_adjust(request, pk):
-    def action(fund, data):
-        entry = services.adjust(request.user, fund, data["amount"], data["reason"], request=request)
+    def action(fund, form):
+        key = form.idempotency_key(fund)
+        if LedgerEntry.objects.filter(idempotency_key=key).exists():
+            return _("This adjustment was already recorded; nothing more was changed.")
+        data = form.cleaned_data
+        entry = services.adjust(request.user, fund, data["amount"], data["reason"], request=request,
+                                idempotency_key=key)
         return _("Adjustment recorded. The balance is now %(balance)s yuan.") % {
             "balance": figures(entry.balance_after)}
 
@@ -154,7 +164,8 @@ def fund_adjust(request, pk):
 @staff_view("funds.allocate")
 @require_POST
 def fund_limits(request, pk):
-    def action(fund, data):
+    def action(fund, form):
+        data = form.cleaned_data
         services.set_limits(request.user, fund, low_water_mark=data["low_water_mark"],
                             target_balance=data["target_balance"], request=request)
         return _("The fund's limits were saved.")
@@ -165,7 +176,8 @@ def fund_limits(request, pk):
 @staff_view("funds.request_replenishment")
 @require_POST
 def fund_request_replenishment(request, pk):
-    def action(fund, data):
+    def action(fund, form):
+        data = form.cleaned_data
         replenishment = services.request_replenishment(request.user, fund, amount=data["amount"],
                                                        reason=data["reason"], request=request)
         return _("Replenishment of %(amount)s yuan requested from county finance.") % {

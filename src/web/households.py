@@ -8,6 +8,8 @@ and leaves every change to registry.services.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -15,15 +17,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit.models import AuditEvent
 from core.decorators import staff_view
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
 from core.scoping import get_visible_or_404
+from deadlines.models import Deadline
 from exports.responses import export as export_response
 from forms.registry import (
     AssetForm,
+    DuplicateResolutionForm,
     HouseholdForm,
     HouseholdSearchForm,
     IncomeForm,
@@ -34,9 +38,11 @@ from forms.registry import (
     apply_errors,
 )
 from means.services import means_test
+from regions.models import Region
 from registry import services
-from registry.models import Asset, Household, Income, Person, Relation
+from registry.models import Asset, DuplicateRegistration, DuplicateStatus, Household, Income, Person, Relation
 from registry.search import search_households
+from registry.selectors import member_disclosure
 
 from .export_kinds import HOUSEHOLDS, household_params
 from .queries import with_list_data
@@ -146,15 +152,18 @@ def household_detail(request, pk):
     user = request.user
     household = _household_for(user, pk)
     today = timezone.localdate()
-    context = {"household": household, "today": today}
-    if user.has_perm("registry.view_person"):
+    # What the member table shows is registry.selectors' one definition, which the API follows too.
+    disclosure = member_disclosure(user)
+    context = {"household": household, "today": today, "disclosure": disclosure}
+    if disclosure.all_members:
         people = sorted(
             household.members.prefetch_related("conditions"),
             key=lambda p: (p.relation != Relation.HEAD, p.pk),
         )
         incomes = _incomes(user, household) if user.has_perm("registry.view_income") else None
         assets = _assets(user, household) if user.has_perm("registry.view_asset") else None
-        context.update(members=people, history=_history(user, household, people, incomes or (), assets or ()))
+        context.update(members=people, member_fields=disclosure.fields,
+                       history=_history(user, household, people, incomes or (), assets or ()))
         if incomes is not None:
             # Current: in force today or starting later; past: ended before today.
             context["incomes"] = [i for i in incomes if i.valid_to is None or i.valid_to >= today]
@@ -278,14 +287,70 @@ def person_edit(request, pk):
 
 
 @never_cache
-@staff_view("registry.reveal_id_number")
+@staff_view("registry.view_household")
 @require_http_methods(["GET", "POST"])
 def person_reveal(request, pk):
     """The full number is rendered into this one response only: never put in the session,
-    a URL or a redirect, and the response is marked not to be cached."""
+    a URL or a redirect, and the response is marked not to be cached. A role without the
+    right is refused (403); a refused reveal is audited by the service like a granted one."""
     person = _person_for(request.user, pk)
     form = RevealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         number = services.reveal_id_number(request.user, person, reason=form.cleaned_data["reason"], request=request)
         return render(request, "registry/person_revealed.html", {"person": person, "id_number": number})
+    if not member_disclosure(request.user).may_reveal:
+        raise PermissionDenied
     return render(request, "registry/person_reveal.html", {"person": person, "form": form})
+
+
+# --- duplicate registrations: the county's work -------------------------------------------------
+
+RESOLVE = "registry.resolve_duplicateregistration"
+
+
+def _duplicates_page(request, form=None, form_for=None, *, status=200):
+    user = request.user
+    reports = (DuplicateRegistration.objects.visible_to(user).filter(status=DuplicateStatus.OPEN)
+               .select_related("person__household__region", "reported_by").order_by("reported_at", "pk"))
+    reports = list(reports)
+    deadlines = {d.subject_id: d for d in Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(DuplicateRegistration), subject_id__in=[r.pk for r in reports])}
+    names = dict(Region.objects.filter(code__in={r.attempted_region_code for r in reports})
+                 .values_list("code", "name"))
+    for report in reports:
+        report.deadline = deadlines.get(report.pk)
+        report.attempted_place = names.get(report.attempted_region_code, report.attempted_region_code)
+        report.form = form if form_for == report.pk else DuplicateResolutionForm(prefix=f"d{report.pk}")
+    resolved = (DuplicateRegistration.objects.visible_to(user).filter(status=DuplicateStatus.RESOLVED)
+                .select_related("person", "resolved_by").order_by("-resolved_at")[:20])
+    return render(request, "registry/duplicate_list.html", {"reports": reports, "resolved": resolved,
+                                                            "now": timezone.now()}, status=status)
+
+
+@never_cache
+@staff_view(RESOLVE)
+@require_safe
+def duplicate_list(request):
+    """Registrations refused because a member is registered in a household of the user's
+    county: who ran into it, where, and the existing registration, to resolve each."""
+    return _duplicates_page(request)
+
+
+@staff_view(RESOLVE)
+@require_POST
+def duplicate_resolve(request, pk):
+    report = get_visible_or_404(DuplicateRegistration.objects.all(), request.user, pk=pk)
+    form = DuplicateResolutionForm(request.POST, prefix=f"d{report.pk}")
+    if form.is_valid():
+        try:
+            services.resolve_duplicate(request.user, report, resolution=form.cleaned_data["resolution"],
+                                       note=form.cleaned_data["note"], request=request)
+        except InvalidInput as exc:
+            apply_errors(form, exc.errors)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return redirect("duplicate_list")
+        else:
+            messages.success(request, _("Recorded. Whoever ran into the duplicate registration is told."))
+            return redirect("duplicate_list")
+    return _duplicates_page(request, form, report.pk, status=400)

@@ -12,6 +12,7 @@ MENU = [
     ("application_list", _("Applications"), "assistance.view_application"),
     ("household_list", _("Households"), "registry.view_household"),
     ("household_create", _("Register household"), "registry.add_household"),
+    ("duplicate_list", _("Duplicate registrations"), "registry.resolve_duplicateregistration"),
     ("audit_list", _("Audit trail"), "audit.view_auditevent"),
     ("fund_list", _("Reserve funds"), "funds.view_reservefund"),
     ("visit_list", _("Home visits"), "visits.view_visit"),

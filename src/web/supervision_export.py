@@ -14,13 +14,21 @@ from django.db.models import Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from deadlines import reports
 from deadlines.labels import flow_label, step_label
 from deadlines.models import Deadline, overdue_hours
-from exports.xlsx import Progress, header, keyset_chunks, local_time, report_progress, streamed_workbook, text_cell
+from exports.xlsx import (
+    PrivateWorkbook,
+    Progress,
+    header,
+    keyset_chunks,
+    local_time,
+    report_progress,
+    streamed_workbook,
+    text_cell,
+)
 from regions.codes import township_of
 from staff.models import display_name
 
@@ -104,7 +112,7 @@ def month_label(month) -> str:
 def dashboard_workbook(board, *, months, on_time, ages, now) -> bytes:
     """Every table of the dashboard, one sheet each. ``on_time`` is reports.on_time_matrix;
     ``ages`` the (label, count) pairs shown on the page."""
-    workbook = Workbook(write_only=True)
+    workbook = PrivateWorkbook()
 
     sheet = workbook.create_sheet(_("Summary"))
     header(sheet, [_("Figure"), _("Value")], (30, 18))

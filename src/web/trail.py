@@ -49,6 +49,8 @@ def audit_list(request):
     region_names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     for event in page:
         event.region_name = region_names.get(event.region_code, "")
+    # An invalid filter (a day beyond the calendar, an end before the start) shows the page
+    # with the form's errors and no rows, as a 400.
     return render(request, "audit/event_list.html", {
         "form": form, "page": page, "event_names": sorted(EVENT_LABELS),
-    })
+    }, status=400 if form.is_bound and not form.is_valid() else 200)

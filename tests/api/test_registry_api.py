@@ -97,7 +97,9 @@ class TestRegisterHousehold:
         member = body["members"][0]
         assert member["id_number"] == "110105********002X"
         assert member["gender"] == "female"
-        assert member["birth_date"] == "1949-12-31"
+        # The birth date is digits 7-14 of the number: shown only with a revealed number.
+        assert "birth_date" not in member
+        assert member["age"] >= 75
         assert member["conditions"] == ["living_alone"]
         assert AuditEvent.objects.filter(event="registry.household.registered", object_id=str(body["id"])).exists()
 
@@ -233,10 +235,13 @@ class TestReveal:
         assert body["id_number"] == "37081119400302058X"
         assert AuditEvent.objects.filter(event="registry.person.id_revealed", object_id=str(person.pk)).count() == 1
 
-    def test_role_without_the_right_gets_403_and_nothing_logged(self, sam, household):
-        response = client_for(sam).get(f"/api/v1/households/{household.pk}/?reveal=id_number")
+    def test_role_without_the_right_gets_403_and_the_refusal_is_logged(self, sam, household):
+        response = client_for(sam).get(f"/api/v1/households/{household.pk}/?reveal=id_number&reason=看看")
         assert response.status_code == 403
+        assert "370811193805120318" not in response.content.decode()
         assert not AuditEvent.objects.filter(event="registry.person.id_revealed").exists()
+        refused = AuditEvent.objects.filter(event="registry.person.id_reveal_refused")
+        assert refused.count() == 2 and {e.actor_username for e in refused} == {"sam"}
 
 
 class TestSchema:

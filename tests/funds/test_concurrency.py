@@ -89,19 +89,19 @@ def test_the_same_payment_five_times_at_once_is_one_entry(alice, household):
     assert fund.balance == Decimal("700.00") and check_fund(fund).ok
 
 
-def test_concurrent_reversals_of_one_payout_restore_it_once(alice, household):
+def test_concurrent_reversals_of_one_payout_restore_it_once(alice, fiona, household):
     fund = open_fund(TOWNSHIP_A, "1000.00")
     application, instalment = make_application(household, amount="300.00", by=alice)
     payout = services.disburse(alice, application=application, instalment=instalment)
 
-    results, errors = run_concurrently([lambda: services.reverse(alice, payout, "bank refused")] * 5)
+    results, errors = run_concurrently([lambda: services.reverse(fiona, payout, "bank refused")] * 5)
 
     assert errors == [None] * 5 and len({entry.pk for entry in results}) == 1
     fund = ReserveFund.objects.get(pk=fund.pk)
     assert fund.balance == Decimal("1000.00") and check_fund(fund).ok
 
 
-def test_concurrent_reversals_of_a_case_payment_take_it_off_the_case_once(alice, household):
+def test_concurrent_reversals_of_a_case_payment_take_it_off_the_case_once(alice, fiona, household):
     from assistance.models import Application, Instalment
     from audit.models import AuditEvent
 
@@ -112,7 +112,7 @@ def test_concurrent_reversals_of_a_case_payment_take_it_off_the_case_once(alice,
     Instalment.objects.filter(pk=instalment.pk).update(status="paid")
     Application.objects.filter(pk=application.pk).update(status="paid", amount_paid=Decimal("300.00"))
 
-    results, errors = run_concurrently([lambda: services.reverse(alice, payout, "bank refused")] * 5)
+    results, errors = run_concurrently([lambda: services.reverse(fiona, payout, "bank refused")] * 5)
 
     assert errors == [None] * 5 and len({entry.pk for entry in results}) == 1
     application = Application.objects.get(pk=application.pk)

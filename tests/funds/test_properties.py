@@ -86,7 +86,7 @@ def run(root, alice, fiona, household, opening, ops):
                     assert again.pk == entry.pk
         elif op == "reverse" and payouts:
             _application, _instalment, entry = payouts[value % len(payouts)]
-            reversal = services.reverse(alice, entry, "payout failed")
+            reversal = services.reverse(fiona, entry, "payout failed")
             if entry.pk not in reversed_ids:
                 expected += entry.amount
                 reversed_ids.add(entry.pk)

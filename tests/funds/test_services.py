@@ -174,23 +174,23 @@ def test_an_allocation_with_a_key_happens_once(fiona, fund_a):
 
 # --- reversal -----------------------------------------------------------------------------------
 
-def test_a_failed_payout_is_reversed_once(alice, fund_a, approved):
+def test_a_failed_payout_is_reversed_once(alice, fiona, fund_a, approved):
     application, instalment = approved("300.00")
     payout = services.disburse(alice, application=application, instalment=instalment)
-    reversal = services.reverse(alice, payout, "bank account closed")
+    reversal = services.reverse(fiona, payout, "bank account closed")
     assert reversal.kind == EntryKind.REVERSAL and reversal.reverses_id == payout.pk
     assert reversal.amount == Decimal("300.00") and reversal.balance_after == Decimal("1000.00")
     assert reversal.application_id == application.pk and reversal.reason == "bank account closed"
-    again = services.reverse(alice, payout, "clicked twice")
+    again = services.reverse(fiona, payout, "clicked twice")
     assert again.pk == reversal.pk
     assert LedgerEntry.objects.filter(kind=EntryKind.REVERSAL).count() == 1
     assert balance(fund_a) == Decimal("1000.00")
 
 
-def test_after_a_reversal_the_instalment_can_be_paid_again_once(alice, fund_a, approved):
+def test_after_a_reversal_the_instalment_can_be_paid_again_once(alice, fiona, fund_a, approved):
     application, instalment = approved("300.00")
     payout = services.disburse(alice, application=application, instalment=instalment)
-    services.reverse(alice, payout, "bank account closed")
+    services.reverse(fiona, payout, "bank account closed")
     repaid = services.disburse(alice, application=application, instalment=instalment)
     assert repaid.pk != payout.pk
     assert services.disburse(alice, application=application, instalment=instalment).pk == repaid.pk
@@ -204,15 +204,19 @@ def test_only_a_disbursement_can_be_reversed(fiona, fund_a):
         services.reverse(fiona, allocation, "wrong")
 
 
-def test_a_reversal_needs_a_reason_and_the_right_role(alice, hana, bob, fund_a, approved):
+def test_a_reversal_needs_a_reason_and_the_right_role(alice, hana, bob, fiona, fred, fund_a, approved):
     application, instalment = approved("100.00")
     payout = services.disburse(alice, application=application, instalment=instalment)
     with pytest.raises(InvalidInput):
-        services.reverse(alice, payout, " ")
+        services.reverse(fiona, payout, " ")
     with pytest.raises(NotPermitted):
         services.reverse(hana, payout, "no role")
     with pytest.raises(NotPermitted):
         services.reverse(bob, payout, "other township")
+    with pytest.raises(NotPermitted):  # whoever pays out does not take payouts back alone
+        services.reverse(alice, payout, "bank account closed")
+    with pytest.raises(NotPermitted):
+        services.reverse(fred, payout, "another county")
     assert not LedgerEntry.objects.filter(kind=EntryKind.REVERSAL).exists()
 
 

@@ -56,7 +56,7 @@ def history(root, alice, fiona, approved):
             application, instalment = approved(amount)
             payouts.append(services.disburse(alice, application=application, instalment=instalment))
     with at(FEB, 1, 0):
-        services.reverse(alice, payouts[1], "bank account closed")
+        services.reverse(fiona, payouts[1], "bank account closed")
     with at(FEB, 3):
         services.allocate(fiona, fund, "2000.00", "=HYPERLINK(\"x\") voucher 7")
     with at(FEB, 10):
@@ -214,7 +214,7 @@ def test_a_signed_off_month_is_locked(history, fiona, alice):
     # A January payout reversed after sign-off goes into the current month.
     payout = LedgerEntry.objects.filter(kind=EntryKind.DISBURSEMENT, month=JAN).order_by("id").first()
     with at(MAR, 3):
-        reversal = services.reverse(alice, payout, "returned by the bank")
+        reversal = services.reverse(fiona, payout, "returned by the bank")
     assert reversal.month == MAR
     assert build_statement(history, JAN).closing == Decimal("500.00")  # unchanged
     assert build_statement(history, MAR).reversals == payout.amount

@@ -51,8 +51,8 @@ def test_money_in_tells_the_payer_of_each_waiting_payment_it_covers(
     task = Deadline.objects.get(application_id=first.pk, step="disburse")
     assert note.link == f"/tasks/{task.subject_id}/"
     assert str(first.pk) in note.title and "1,200.00" in note.title and "1,600.00" in note.body
-    # Nobody has claimed the payment: township A's caseworkers hold it; bob is next door.
-    assert task.assignee is None and len(told(amy)) == 1 and told(bob) == []
+    # Alice took the payment when she tried it: she is told, not every caseworker of the township.
+    assert task.assignee == alice and told(amy) == [] and told(bob) == []
 
     do(alice, first, "disburse")  # paid: 400.00 left, still short of 800.00
     assert open_steps(first) == ["file_with_county"]

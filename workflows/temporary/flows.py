@@ -16,14 +16,17 @@ workflows.engine.complete.
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from viewflow import this
 from viewflow.workflow import flow, lock
-from viewflow.workflow.models import Process
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import PROCESS, STATUS
 
 from assistance.models import Application
-from workflows.engine import open_task_deadline
+from deadlines import services as deadlines
+from workflows.engine import OPEN_TASK_STATUSES, open_task_deadline
 
 from .models import CODE, Status, TemporaryCase
 from .steps import PROGRAM
@@ -116,3 +119,31 @@ class TemporaryAssistanceFlow(flow.Flow):
         open_task_deadline(activation, flow=CODE, role=STEPS[activation.task.flow_task.name].role,
                            region_code=application.region_code, program=application.program,
                            application_id=application.pk)
+
+
+def reopen_payment(application: Application) -> Task | None:
+    """A payment of the case came back (payments.record_reversal) and the case is being
+    paid again: give it an open ``disburse`` task unless it has one. The filing task that
+    followed the last payment is cancelled (there is nothing to file while money is owed),
+    and a finished process is opened again; the new task opens its deadline like any other.
+    The caller holds the process and case locks (assistance.services.lock_case)."""
+    process = Process.objects.select_for_update().filter(
+        artifact_content_type=ContentType.objects.get_for_model(Application), artifact_object_id=application.pk).first()
+    if process is None:  # a case made outside its flow (a data fix, a test): nothing to reopen
+        return None
+    tasks = list(Task.objects.filter(process=process).order_by("pk"))
+    node = TemporaryAssistanceFlow.disburse
+    open_tasks = [t for t in tasks if t.status in OPEN_TASK_STATUSES]
+    for task in open_tasks:
+        if task.flow_task == node:
+            return task
+    for task in open_tasks:
+        task.flow_task.activation_class(task).cancel()
+        deadlines.close_deadline(task)
+    if process.status != PROCESS.NEW:
+        process.status, process.finished = PROCESS.NEW, None
+        process.save(update_fields=["status", "finished"])
+    previous = [t for t in tasks if t.status == STATUS.DONE and t.flow_task == node] or [
+        t for t in tasks if t.status == STATUS.DONE]
+    last = previous[-1]
+    return node.activation_class.create(node, last.flow_task.activation_class(last), last.token).task

@@ -5,7 +5,8 @@ the money back into the fund; the case must stop counting it in the same transac
 or it reads "paid" for money the household never kept. ``record_reversal`` is that one
 change: the instalment is no longer paid (planned again, so the next disbursement pays
 it), the application's amount paid goes down by the amount, and a case that read paid
-or filed is being paid again. The fund's service calls it through the program table
+or filed is being paid again, with an open paying task (flows.reopen_payment: a paid
+case's filing task is cancelled, a filed case's process opened again). The fund's service calls it through the program table
 (``Program.payment_reversed``), having locked the case first; nothing else changes a
 case's payments back.
 """
@@ -52,8 +53,15 @@ def record_reversal(actor, application_id: int, *, instalment_number: int, amoun
     if application.status in (Status.PAID, Status.FILED):
         application.payment_reversed()
     application.save(update_fields=["status", "amount_paid"])
+    task = None
+    if application.is_payable():
+        # Paid again through the flow: a paid or filed case had no paying task left.
+        from .flows import reopen_payment
+
+        task = reopen_payment(application)
     audit.record("assistance.application.payment_reversed", actor=actor, obj=application,
                  region_code=application.region_code, before=before,
                  after={"status": application.status, "amount_paid": application.amount_paid}, reason=reason,
-                 extra={"instalment": instalment_number, "amount": amount, "reversal": reversal_id}, request=request)
+                 extra={"instalment": instalment_number, "amount": amount, "reversal": reversal_id,
+                        "paying_task": task.pk if task is not None else None}, request=request)
     return instalment

@@ -183,6 +183,7 @@ def _pay(user, application: TemporaryCase, instalment: Instalment, request=None)
 def pay_first(user, task, *, amount, note: str = "", request=None):
     """Urgent help before investigation (Shandong: within 24 hours), from the reserve fund."""
     application = locked_case(task, TemporaryCase)
+    check_separation(user, application, task)
     amount = parse_amount(amount, "amount")
     limit = rules.assistance_rule(application.region_code).township_limit
     if amount > limit:
@@ -226,7 +227,7 @@ def _plan_instalments(application: TemporaryCase, approved: Decimal, instalments
 def _decide(user, task, level: str, *, decision: str, amount_approved=None, reason: str = "", instalments=None,
             request=None) -> TemporaryCase:
     application = locked_case(task, TemporaryCase)
-    check_separation(user, application)
+    check_separation(user, application, task)
     reason = (reason or "").strip()
     before = application.status
     allowed = ("approve", "reject", "refer") if level == "township" else ("approve", "reject")
@@ -289,8 +290,9 @@ def county_approve(user, task, *, decision, amount_approved=None, reason="", ins
 
 
 def disburse(user, task, *, request=None):
-    """Pay the next instalment due."""
+    """Pay the next instalment due (not by whoever decided the case)."""
     application = locked_case(task, TemporaryCase)
+    check_separation(user, application, task)
     instalment = (Instalment.objects.select_for_update().filter(application=application)
                   .exclude(status=InstalmentStatus.PAID).order_by("number").first())
     if instalment is None:

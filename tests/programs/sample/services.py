@@ -43,7 +43,7 @@ def assess(user, task, *, findings: str, amount, request=None):
 
 def decide(user, task, *, grant: bool, reason: str = "", request=None):
     case = locked_case(task, SampleCase)
-    check_separation(user, case)
+    check_separation(user, case, task)
     before = case.status
     if grant:
         case.grant()
