@@ -79,10 +79,21 @@ def _catalogues():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Throttle counters live in the cache; one test's logins must not throttle the next.
+    # Throttle and login-limit counters live in the cache; one test's logins must not
+    # throttle the next. Parallel workers share one Redis (each with its own key prefix):
+    # clearing it whole (FLUSHDB) would wipe the other worker's counters mid-test, so
+    # only this worker's keys go.
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    if prefix and "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
     yield
 
 
