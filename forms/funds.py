@@ -65,7 +65,8 @@ class DecisionForm(StepForm):
                                  choices=[("approve", _("Approve and allocate")), ("reject", _("Reject"))])
     amount = AmountFormField(label=_("Amount to allocate (yuan)"), required=False,
                          help_text=_("Leave empty to allocate the amount requested."))
-    reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+    reference = forms.CharField(label=_("Reference"), max_length=100, required=False,
+                                help_text=_("Required to approve: the county's payment voucher number."))
     reason = forms.CharField(label=_("Reasons"), max_length=1000, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("Required when rejecting."))

@@ -475,8 +475,8 @@ def decide_replenishment(actor, task, *, decision, amount=None, reference="", re
              _("Only county finance may decide on replenishment requests."))
     if decision == Decision.APPROVE:
         amount = replenishment.amount if amount in (None, "") else parse_amount(amount)
-        reference = _text(reference, "reference", max_length=100, required=False) or _(
-            "Replenishment request %(id)s") % {"id": replenishment.pk}
+        # The county's payment voucher, as for a direct allocation: money never arrives unrecorded.
+        reference = _text(reference, "reference", max_length=100)
         reason = _text(reason, "reason", max_length=1000, required=False)
     else:
         reason = _text(reason, "reason", max_length=1000)

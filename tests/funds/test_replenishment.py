@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.http import Http404
+from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -107,7 +108,11 @@ def test_county_finance_may_allocate_another_amount(alice, fiona, low_fund, appr
                                                     django_capture_on_commit_callbacks):
     pay(alice, approved, "700.00", django_capture_on_commit_callbacks)
     task = replenish_task(ReplenishmentRequest.objects.get())
-    engine.complete(fiona, task.pk, services.decide_replenishment, decision="approve", amount="450.00")
+    with pytest.raises(InvalidInput) as refused:  # an approval names the county's payment voucher
+        engine.complete(fiona, task.pk, services.decide_replenishment, decision="approve", amount="450.00")
+    assert "reference" in refused.value.errors
+    engine.complete(fiona, task.pk, services.decide_replenishment, decision="approve", amount="450.00",
+                    reference="任财拨〔2026〕7号")
     assert ReserveFund.objects.get(pk=low_fund.pk).balance == Decimal("750.00")
 
 
@@ -156,7 +161,8 @@ def test_the_township_head_requests_replenishment(hana, fiona, bob, low_fund, dj
         services.request_replenishment(bob, low_fund, amount="100.00", reason="not mine")
     with pytest.raises(NotPermitted):
         services.request_replenishment(fiona, low_fund, amount="100.00", reason="not a township head")
-    engine.complete(fiona, replenish_task(replenishment).pk, services.decide_replenishment, decision="approve")
+    engine.complete(fiona, replenish_task(replenishment).pk, services.decide_replenishment, decision="approve",
+                    reference="任财拨〔2026〕8号")
     assert ReserveFund.objects.get(pk=low_fund.pk).balance == Decimal("1800.00")
 
 
@@ -223,3 +229,16 @@ def test_a_failing_replenishment_never_fails_the_payment(alice, low_fund, approv
     assert ReserveFund.objects.get(pk=low_fund.pk).balance == Decimal("300.00")
     assert not ReplenishmentRequest.objects.exists()
     assert "funds.request_replenishment" in caplog.text  # the failure is logged, naming the task
+
+
+def test_approving_a_replenishment_on_its_page_needs_the_voucher_number(as_user, alice, fiona, low_fund, approved,
+                                                                       django_capture_on_commit_callbacks):
+    pay(alice, approved, "700.00", django_capture_on_commit_callbacks)
+    replenishment = ReplenishmentRequest.objects.get()
+    url = reverse("fund_replenishment", args=[replenishment.pk])
+    client = as_user(fiona)
+    refused = client.post(url, {"decision": "approve", "amount": ""})
+    assert refused.status_code == 400 and refused.context["form"].errors["reference"]
+    assert ReplenishmentRequest.objects.get().status == "open"
+    assert client.post(url, {"decision": "approve", "amount": "", "reference": "任财拨〔2026〕9号"}).status_code == 302
+    assert ReplenishmentRequest.objects.get().allocation.reference == "任财拨〔2026〕9号"

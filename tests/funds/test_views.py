@@ -236,3 +236,4 @@ def test_the_replenishment_page(as_user, alice, hana, fiona, fred, bob, fund_a, 
     assert replenishment.status == "approved"
     assert client.post(url, {"decision": "approve"}).status_code == 302  # already decided: a message
     assert balance(fund_a) == Decimal("1500.00")
+
