@@ -16,10 +16,12 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from assistance.services import investigator_candidates
+from core import programs
 from core.errors import InvalidInput
 from core.money import AmountFormField, parse_amount
 
@@ -160,8 +162,17 @@ class InvestigateForm(StepForm):
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
         # The very people the step service accepts (assistance.services.investigator_candidates).
-        staff = investigator_candidates(case).order_by("username").only("username", "first_name", "last_name")
-        self.fields["investigators"].choices = [(u.username, f"{u.display_name} ({u.username})") for u in staff]
+        staff = list(investigator_candidates(case).order_by("username").only("username", "first_name", "last_name"))
+        # Whoever investigates may not decide the case afterwards: say so beside those whose role
+        # decides it (the program's deciding steps), before they are chosen, not after.
+        spec = programs.program(case.program)
+        deciding = {s.role for s in spec.steps.values() if s.decides} if spec is not None else set()
+        deciders = set(get_user_model().objects.filter(pk__in=[u.pk for u in staff], groups__name__in=deciding)
+                       .values_list("pk", flat=True)) if deciding else set()
+        warning = _("if on the team, may not decide this case")
+        self.fields["investigators"].choices = [
+            (u.username, f"{u.display_name} ({u.username})" + (f" — {warning}" if u.pk in deciders else ""))
+            for u in staff]
 
     def clean_investigators(self):
         names = list(dict.fromkeys(self.cleaned_data["investigators"]))

@@ -702,3 +702,12 @@ def test_each_roles_home_counts_its_waiting_work(as_user, alice, amy, hana, caro
     assert _work(as_user(carol))["等你决定的审批"][0] == 1
     assert "待决定的备用金补充申请" in _work(as_user(fiona))
     assert "你辖区内的超期事项" in _work(as_user(sam))
+
+
+def test_the_investigator_picker_warns_about_who_could_then_not_decide(as_user, alice, amy, hana, household):
+    application = new_case(alice, household)
+    do(alice, application, "intake", complete=True)
+    choices = dict(as_user(alice).get(task_url(application, "investigate")).context["form"]
+                   .fields["investigators"].choices)
+    assert "参加调查后不能审批本案" in choices["hana"]  # a township head decides temporary assistance
+    assert "参加调查后不能审批本案" not in choices["amy"] and "参加调查后不能审批本案" not in choices["alice"]
