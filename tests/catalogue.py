@@ -16,7 +16,6 @@ CATALOGUES = sorted(p for d in settings.LOCALE_PATHS for p in Path(d).glob("*/LC
 
 
 def ensure_compiled() -> None:
-    changed = False
     for po in CATALOGUES:
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
@@ -25,11 +24,10 @@ def ensure_compiled() -> None:
             partial = mo.with_name(f"{mo.name}.{os.getpid()}.tmp")
             polib.pofile(str(po)).save_as_mofile(str(partial))
             os.replace(partial, mo)
-            changed = True
     # Forget catalogues loaded before now, whether this process compiled or a parallel
     # worker did a moment ago: Django's own test receivers do that when LOCALE_PATHS
     # changes, so announce such a change.
-    if changed or CATALOGUES:
+    if CATALOGUES:
         import gettext
 
         from django.test.signals import setting_changed
