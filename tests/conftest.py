@@ -43,6 +43,7 @@ SEEDING_MIGRATIONS = [
     "assistance.migrations.0002_shandong_defaults",
     "visits.migrations.0002_default_rules_and_follow_up_policy",
     "means.migrations.0002_national_defaults",
+    "workflows.enrolment.migrations.0002_national_rules",
 ]
 
 

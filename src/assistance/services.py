@@ -121,7 +121,7 @@ def check_separation(user, application: Application, task) -> None:
         if user.pk == application.intake_by_id or user.pk == application.created_by_id:
             raise NotPermitted(_("You took in this application, so someone else must decide it."))
         for other, owner in done:
-            if owner == user.pk and (other is None or not (other.decides or other.moves_money)):
+            if owner == user.pk and (other is None or not (other.decides or other.moves_money or not other.separates)):
                 raise NotPermitted(_("You did the step “%(step)s” of this application, so someone else must "
                                      "decide it.") % {"step": other.label if other else "—"})
         if application.investigators.filter(pk=user.pk).exists():

@@ -69,6 +69,20 @@ class Step:
     decides: bool = False
     # Commits the township's reserve fund: its page and queue row show the fund's balance.
     shows_fund: bool = False
+    # Whoever did this step may not decide the case (separation of duties). False for a
+    # check that is not part of the case's investigation (the county's data verification).
+    separates: bool = True
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A time limit on more than one step (低保's whole case: 30 working days from intake).
+    Its ``limit`` seeds the national default policy under the clock's name, as a step's
+    does; it is opened and closed by the program's services, not by a task."""
+
+    name: str
+    label: str | Promise
+    limit: Limit
 
 
 @dataclass(frozen=True)
@@ -152,6 +166,11 @@ class Program(FlowSpec):
     # ``payment_reversed(actor, case_id, instalment_number=, amount=, reason=, reversal_id=, request=)``:
     # a payout from the fund came back; the case (locked by the caller) stops counting it.
     payment_reversed: Callable[..., Any] | None = None
+    # Limits over several steps, by name: seeded as deadline policies like the steps' own.
+    clocks: dict[str, Clock] = field(default_factory=dict)
+    # ``document_context(case, kind)`` → what a program adds to a document's template context
+    # (低保's decision notice prints the means test's arithmetic).
+    document_context: Callable[[Any, str], dict] | None = None
 
     @property
     def is_program(self) -> bool:
@@ -201,6 +220,17 @@ def program(code: str) -> Program | None:
 def step(flow_code: str, step_name: str) -> Step | None:
     spec = _FLOWS.get(flow_code)
     return spec.steps.get(step_name) if spec is not None else None
+
+
+def clock(flow_code: str, name: str) -> Clock | None:
+    spec = program(flow_code)
+    return spec.clocks.get(name) if spec is not None else None
+
+
+def clocks() -> Iterator[tuple[Program, Clock]]:
+    for spec in programs():
+        for c in spec.clocks.values():
+            yield spec, c
 
 
 def steps() -> Iterator[tuple[FlowSpec, Step]]:

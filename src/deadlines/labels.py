@@ -21,7 +21,7 @@ def flow_label(flow: str) -> str:
 
 
 def step_label(flow: str, step: str) -> str:
-    declared = programs.step(flow, step)
+    declared = programs.step(flow, step) or programs.clock(flow, step)
     return str(declared.label) if declared is not None else _tidy(step)
 
 

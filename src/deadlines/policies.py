@@ -80,12 +80,13 @@ def ensure_step_policies(sender=None, using="default", **kwargs) -> int:
     if sender is not None and getattr(sender, "label", "") != "deadlines":
         return 0  # once per migrate, when the deadlines tables surely exist
     made = 0
-    for spec, step in programs.steps():
-        limit = step.limit
-        if limit is None or SlaPolicy.objects.using(using).filter(flow=spec.code, step=step.name).exists():
+    timed = [(spec, step.name, step.limit) for spec, step in programs.steps()]
+    timed += [(spec, clock.name, clock.limit) for spec, clock in programs.clocks()]
+    for spec, name, limit in timed:
+        if limit is None or SlaPolicy.objects.using(using).filter(flow=spec.code, step=name).exists():
             continue
         policy = SlaPolicy.objects.using(using).create(
-            flow=spec.code, step=step.name, program="", scope="", effective_from=DEFAULT_EFFECTIVE,
+            flow=spec.code, step=name, program="", scope="", effective_from=DEFAULT_EFFECTIVE,
             duration=limit.duration, unit=limit.unit, remind_before=limit.remind_before, legal_basis=limit.basis)
         EscalationStep.objects.using(using).bulk_create([
             EscalationStep(policy=policy, level=e.level, after_hours=e.after_hours, notify_roles=e.roles,

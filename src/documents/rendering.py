@@ -15,6 +15,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core import programs
 from regions.codes import Level, code_of
 from regions.models import Region
 from registry.models import Relation
@@ -133,6 +134,9 @@ def build_context(kind: str, application, *, instalment=None, issued_at=None) ->
         "missing_documents": _missing(application.missing_documents),
         "instalments": list(application.instalments.order_by("number")),
     }
+    spec = programs.program(application.program)
+    if spec is not None and spec.document_context is not None:
+        context.update(spec.document_context(application, kind))
     if instalment is not None:
         context["instalment"] = instalment
         context["instalment_source"] = labels.label(labels.INSTALMENT_SOURCES, instalment.source)

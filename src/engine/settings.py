@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "workflows",
     # Program folders: each a Django app that registers its flow and step table (core.programs).
     "workflows.temporary",
+    "workflows.enrolment",
+    "workflows.dibao",
+    "workflows.tekun",
     "workflows.replenishment",
     "workflows.duplicates",
     "web",

@@ -85,6 +85,22 @@ ROLE_PERMISSIONS[Role.ADMIN] += [
 ]
 
 
+# 低保 and 特困 enrolment (workflows/enrolment): township staff record objections to a posted
+# notice; the county extends a case's limit and draws 特困's spot checks; everyone who works
+# cases reads the posted lists; administrators keep the rules.
+ROLE_PERMISSIONS[Role.CASEWORKER] += ["enrolment.add_objection", "enrolment.view_publicnotice"]
+ROLE_PERMISSIONS[Role.TOWNSHIP_HEAD] += ["enrolment.add_objection", "enrolment.view_publicnotice"]
+ROLE_PERMISSIONS[Role.COUNTY_REVIEWER] += ["enrolment.extend_case", "enrolment.view_publicnotice",
+                                           "enrolment.view_spotcheck", "tekun.draw_spot_checks"]
+ROLE_PERMISSIONS[Role.SUPERVISOR] += ["enrolment.view_publicnotice", "enrolment.view_spotcheck"]
+ROLE_PERMISSIONS[Role.ADMIN] += [
+    "enrolment.view_enrolmentrule", "enrolment.add_enrolmentrule", "enrolment.change_enrolmentrule",
+    "enrolment.delete_enrolmentrule", "enrolment.view_publicnotice",
+    "temporary.view_assistancerule", "temporary.add_assistancerule", "temporary.change_assistancerule",
+    "temporary.view_amountband", "temporary.add_amountband", "temporary.change_amountband",
+]
+
+
 def role_permissions() -> dict[str, list[str]]:
     """Every role's permissions: those above plus the steps each flow gives the role."""
     from core import programs
