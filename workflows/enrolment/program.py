@@ -22,8 +22,8 @@ DOCUMENTS = {
     "missing_documents_notice": None,
 }
 
-EXPORT_COLUMNS = ((_("Confirmation delegated"), "delegated", None), (_("People covered"), "household_size", None),
-                  (_("Paid from"), "paid_from", None))
+EXPORT_COLUMNS = ((_("Confirmation delegated"), "delegated", ((True, _("Yes")), (False, _("No")))),
+                  (_("People covered"), "household_size", None), (_("Paid from"), "paid_from", None))
 
 
 def flags(case) -> list[Flag]:
