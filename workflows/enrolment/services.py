@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assistance.models import Application
 from assistance.services import (
     check_separation,
     county_staff,
@@ -111,21 +112,27 @@ def _clock_name(details) -> str:
     return CASE_CLOCK_DELEGATED if details.delegated else CASE_CLOCK
 
 
+def _subject(case) -> Application:
+    """The clock's subject is the shared case (not the program's proxy): one content type
+    for every program's cases, whose page is the case page."""
+    return Application(pk=case.pk, region_code=case.region_code)
+
+
 def open_case_clock(case) -> Deadline | None:
     spec = programs.program(case.program)
     name = _clock_name(details_of(case))
     if name not in spec.clocks:
         return None
-    return deadlines.open_deadline(case, flow=case.program, step=name, role="county_reviewer",
+    return deadlines.open_deadline(_subject(case), flow=case.program, step=name, role="county_reviewer",
                                    region_code=case.region_code, program=case.program, application_id=case.pk)
 
 
 def case_clock(case) -> Deadline | None:
-    return deadlines.deadline_for(case)
+    return deadlines.deadline_for(_subject(case))
 
 
 def close_case_clock(case) -> None:
-    deadlines.close_deadline(case)
+    deadlines.close_deadline(_subject(case))
 
 
 def extend(actor, application_id: int, *, reason: str, request=None):
