@@ -174,16 +174,15 @@ def test_a_household_that_now_qualifies_whole_is_not_covered_in_part_at_the_revi
 # --- payment from the month after approval ----------------------------------------------------------
 
 @pytest.mark.parametrize(("confirmed", "paid_from"), [
-    (datetime.datetime(2026, 3, 20, 15, 0), datetime.date(2026, 4, 1)),
-    (datetime.datetime(2026, 4, 30, 23, 30), datetime.date(2026, 5, 1)),   # the last evening of the month
-    (datetime.datetime(2026, 1, 31, 9, 0), datetime.date(2026, 2, 1)),
-    (datetime.datetime(2026, 12, 31, 16, 0), datetime.date(2027, 1, 1)),   # into the next year
-    (datetime.datetime(2026, 12, 1, 0, 10), datetime.date(2027, 1, 1)),    # just after midnight in Shanghai
+    (datetime.datetime(2026, 3, 20, 15, 0, tzinfo=SHANGHAI), datetime.date(2026, 4, 1)),
+    (datetime.datetime(2026, 4, 30, 23, 30, tzinfo=SHANGHAI), datetime.date(2026, 5, 1)),   # the last evening of the month
+    (datetime.datetime(2026, 1, 31, 9, 0, tzinfo=SHANGHAI), datetime.date(2026, 2, 1)),
+    (datetime.datetime(2026, 12, 31, 16, 0, tzinfo=SHANGHAI), datetime.date(2027, 1, 1)),   # into the next year
+    (datetime.datetime(2026, 12, 1, 0, 10, tzinfo=SHANGHAI), datetime.date(2027, 1, 1)),    # just after midnight in Shanghai
 ])
 @pytest.mark.parametrize("program", PROGRAMS)
 def test_paid_from_the_month_after_approval(program, confirmed, paid_from, alice, amy, hana, cora, carol,
                                             poor_couple):
-    confirmed = confirmed.replace(tzinfo=SHANGHAI)
     with time_machine.travel(confirmed - datetime.timedelta(days=12), tick=False) as traveller:
         case = open_case(alice, poor_couple, program)
         walk_to_review(case, alice, amy, cora, program)
