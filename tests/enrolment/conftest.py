@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 
 from assistance import services
+from assistance.models import Application
 from core import programs
 from deadlines.calendar_admin import load_year
 from deadlines.models import Deadline
@@ -89,3 +90,80 @@ def walk_to_review(case, alice, amy, cora, program="dibao"):
 
 MONEY = Decimal
 TODAY = datetime.date.today
+
+
+# --- shared by the end-to-end, property and integrity tests ---------------------------------------
+
+PROGRAMS = ("dibao", "tekun")
+
+
+def reload(case) -> Application:
+    """The case as stored now (status is a protected field: never refresh_from_db)."""
+    return Application.objects.get(pk=case.pk)
+
+
+def county_rule(program: str, **fields):
+    """任城区's own enrolment rule for ``program`` from 2021: the national row's values,
+    with ``fields`` changed (a county row replaces the national one whole, so a 特困 row
+    must carry the unable-to-work criteria too)."""
+    from workflows.enrolment.models import EnrolmentRule
+
+    national = EnrolmentRule.objects.get(program=program, scope="")
+    values = {f.name: getattr(national, f.name) for f in EnrolmentRule._meta.concrete_fields
+              if f.name not in ("id", "scope", "program")}
+    values.update(fields)
+    return EnrolmentRule.objects.create(program=program, scope="370811", **values)
+
+
+def end_notice(case):
+    """The running first-review notice has ended (its seven days are over)."""
+    from django.utils import timezone
+
+    from workflows.enrolment.models import PublicNotice
+
+    PublicNotice.objects.filter(application=case, withdrawn_at=None).update(
+        ends_at=timezone.now() - datetime.timedelta(minutes=1))
+
+
+def investigation(program: str, team=("alice", "amy"), **extra) -> dict:
+    fields = {"investigators": list(team), "findings": "入户核查：两位老人务农，养老金微薄", "family_signed": True}
+    if program == "tekun":
+        fields["self_care"] = SELF_CARING
+    fields.update(extra)
+    return fields
+
+
+def walk_to_confirmation(case, program, alice, amy, cora, hana, *, notice=True):
+    """Intake, investigation, verification, a recommending review and (where kept) the
+    notice run out: the case waits for its confirmation."""
+    walk_to_review(case, alice, amy, cora, program)
+    do(hana, case, "township_review", decision="recommend", reason="经调查核实符合条件")
+    if notice:
+        end_notice(case)
+
+
+@pytest.fixture
+def henry(regions):
+    """A township-A cadre holding both roles (caseworker and township head): the person
+    separation of duties is about — it is who did the work that counts, not the role."""
+    return make_staff("henry", ["caseworker", "township_head"], "370811001000", last_name="韩", first_name="军")
+
+
+@pytest.fixture
+def cai(regions):
+    """A third county reviewer: confirms a staff relative's case that carol and cora visited."""
+    return make_staff("cai", ["county_reviewer"], "370811000000", last_name="蔡", first_name="明")
+
+
+@pytest.fixture
+def widow_with_disabled_son(alice, standards):  # noqa: F811
+    """A rural widow of 74 on a retired worker's pension of 1,800.00 and her son of 50 with
+    a grade-1 physical disability and no income of his own. Per capita 900.00: above the
+    870.00 standard, below the near-dibao line of 1,305.00 — the son alone may be covered
+    (单人保) with 870.00 − 0.00 = 870.00 a month."""
+    household, people = family(alice, [
+        person("王秀兰", "1952-06-11", "head", female=True),
+        person("张建国", "1976-02-03", "child", female=False, disability_kind="physical", disability_grade=1),
+    ], village=VILLAGE_A2, registration="rural", address="西关村5组3号")
+    income(alice, household, people["王秀兰"], "pension", "1800.00", "2024-01-01")
+    return household, people

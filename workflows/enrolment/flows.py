@@ -67,6 +67,14 @@ class EnrolmentFlowMixin:
         activation.process.artifact = application
         activation.process.save()
         activation.process._application = application
+        if application.related_to_staff:
+            # A staff relative's case is the county's (DOMAIN.md), whatever the county
+            # delegates: the program's open_case took delegation from the rule without
+            # knowing, and the whole-case clock (20 or 30 working days) reads it.
+            details = getattr(application, application.program)
+            if details.delegated:
+                details.delegated = False
+                details.save(update_fields=["delegated"])
         return activation.process
 
     def intake_owner(self, activation):
