@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
+
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -23,6 +32,8 @@ from core.scoping import get_visible_or_404
 from deadlines.models import Deadline, DeadlineStatus
 from regions.codes import within
 from workflows import engine
+
+from .enrolment import EnrolmentSerializer, enrolment_body
 
 
 def _task_type_id() -> int:
@@ -109,10 +120,17 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     missing_documents = serializers.ListField(child=serializers.CharField())
     findings = serializers.CharField()
     decision_reason = serializers.CharField()
+    enrolment = serializers.SerializerMethodField(
+        help_text="低保/特困 only (null for another program): verification, first review, notices, objections, "
+                  "the means test at the decision, the whole-case limit")
 
     class Meta(ApplicationSerializer.Meta):
         fields = [*ApplicationSerializer.Meta.fields, "missing_documents", "findings", "decision_reason", "history",
-                  "documents", "payments"]
+                  "documents", "payments", "enrolment"]
+
+    @extend_schema_field(EnrolmentSerializer(allow_null=True))
+    def get_enrolment(self, application) -> dict | None:
+        return enrolment_body(application, self.context.get("request"), self.context.get("now"))
 
     def get_history(self, application) -> list[dict]:
         rows = AuditEvent.objects.filter(object_type="assistance.application", object_id=str(application.pk)).order_by(
@@ -150,6 +168,9 @@ class ApplicationInputSerializer(serializers.Serializer):
     applicant = serializers.IntegerField(required=False, allow_null=True)
     related_to_staff = serializers.BooleanField(default=False)
     new_cause = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    covered_member = serializers.IntegerField(
+        required=False, allow_null=True, default=None,
+        help_text="dibao/tekun: the one member covered alone (individual coverage, 单人保); null: the household")
 
 
 class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -199,9 +220,27 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         # A program's own fields go to it only when sent: each program checks those it knows.
         shared = {"household", "program", "cause", "applicant", "related_to_staff"}
         fields = {k: v for k, v in data.validated_data.items() if k in shared or k in request.data}
-        application = assistance.open_application(request.user, request=request, **fields)
+        application = assistance.open_application(request.user, request=request,
+                                                   **_program_fields(data.validated_data["program"], fields, shared))
         return Response(ApplicationSerializer(application, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
+
+
+def _program_fields(program: str, fields: dict, shared: set[str]) -> dict:
+    """The fields sent, less those the program does not have: an empty one is dropped, a
+    filled one is refused (400 naming it) rather than silently ignored."""
+    spec = programs.program(program)
+    if spec is None or spec.open_case is None:
+        return fields
+    parameters = inspect.signature(spec.open_case).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return fields
+    taken = set(parameters) | shared | {"amount_requested"}
+    foreign = {k: v for k, v in fields.items() if k not in taken}
+    errors = {k: [_("Not a field of this program.")] for k, v in foreign.items() if v not in (None, "", False)}
+    if errors:
+        raise ValidationError(errors)
+    return {k: v for k, v in fields.items() if k not in foreign}
 
 
 @extend_schema_view(claim=extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)]),
@@ -250,13 +289,15 @@ class TaskViewSet(viewsets.GenericViewSet):
         step = programs.step(deadline.flow, deadline.step)
         if step is None or step.fields is None or step.service is None:
             raise ValidationError({"detail": "This task cannot be completed through this endpoint."})
+        # Role first (403), then the fields (400): the engine checks the role again as it completes.
+        if task.owner_permission and not request.user.has_perm(task.owner_permission):
+            raise PermissionDenied(_("This step belongs to another role."))
         if not isinstance(request.data, dict):
             raise ValidationError({"detail": "Send the step's fields as a JSON object."})
         # The step's one form checks the JSON as it checks the web page's POST.
         form = step.fields(request.data, case=_artifact(task, deadline), from_json=True)
         if not form.is_valid():
-            raise ValidationError({field: [e["message"] for e in errors]
-                                   for field, errors in form.errors.get_json_data().items()})
+            raise ValidationError(json_errors(form))
         result = engine.complete(request.user, task.pk, step.service, request=request, **form.service_fields())
         if isinstance(result, engine.KeepOpen):
             return Response({"detail": result.message, "waiting": True}, status=status.HTTP_409_CONFLICT)
@@ -265,6 +306,22 @@ class TaskViewSet(viewsets.GenericViewSet):
         application = Application.objects.get(pk=deadline.application_id)
         return Response(ApplicationDetailSerializer(application, context={"now": timezone.now(),
                                                                           "request": request}).data)
+
+
+def json_errors(form) -> dict:
+    """The form's errors under the names the JSON body uses. A form that reads one JSON
+    object into several fields names them in ``json_error_fields`` (form field → "results"
+    or "results.tax"); errors of the whole form are the API's ``non_field_errors``."""
+    names = {"__all__": "non_field_errors", **getattr(form, "json_error_fields", {})}
+    out: dict = {}
+    for field, errors in form.errors.get_json_data().items():
+        *path, last = names.get(field, field).split(".")
+        place = out
+        for part in path:
+            place = place.setdefault(part, {})
+        messages = place.setdefault(last, [])
+        messages += [e["message"] for e in errors if e["message"] not in messages]
+    return out
 
 
 def _artifact(task, deadline):

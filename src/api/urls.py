@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 from api.funds import FundViewSet
 from api.visits import VisitViewSet
 
-from . import assistance, means, views
+from . import assistance, enrolment, means, views
 
 
 class Router(DefaultRouter):
@@ -23,6 +23,7 @@ router.register("applications", assistance.ApplicationViewSet, basename="applica
 router.register("tasks", assistance.TaskViewSet, basename="task")
 router.register("funds", FundViewSet, basename="fund")
 router.register("visits", VisitViewSet, basename="visit")
+router.register("notices", enrolment.NoticeViewSet, basename="notice")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -31,6 +32,9 @@ urlpatterns = [
     path("households/<int:pk>/incomes/", means.HouseholdIncomesView.as_view(), name="api-household-incomes"),
     path("households/<int:pk>/assets/", means.HouseholdAssetsView.as_view(), name="api-household-assets"),
     path("households/<int:pk>/means-test/", means.MeansTestView.as_view(), name="api-household-means-test"),
+    path("applications/<int:pk>/objections/", enrolment.ObjectionsView.as_view(), name="api-application-objections"),
+    path("applications/<int:pk>/extend/", enrolment.ExtendView.as_view(), name="api-application-extend"),
+    path("spot-checks/", enrolment.SpotCheckView.as_view(), name="api-spot-checks"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the Content-Security-Policy allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

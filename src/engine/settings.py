@@ -248,6 +248,10 @@ SPECTACULAR_SETTINGS = {
         "VisitStatusEnum": "visits.models.VisitStatus",
         "IncomeKindEnum": "registry.models.IncomeKind",
         "AssetKindEnum": "registry.models.AssetKind",
+        # The visits' outcome kept its first name when objections brought a second "outcome".
+        "OutcomeEnum": "visits.models.Outcome",
+        "NoticeKindEnum": "workflows.enrolment.models.NoticeKind",
+        "ObjectionOutcomeEnum": "workflows.enrolment.models.ObjectionOutcome",
     },
 }
 

@@ -58,6 +58,8 @@ class VerifyForm(StepForm):
     note = forms.CharField(label=_("Note"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
                            help_text=_("Say what was found, source by source."))
     submit_label = _("Record the verification")
+    # Over the API a result's error is named as it was sent: "results": {"tax": [...]}.
+    json_error_fields = {f"result_{s}": f"results.{s}" for s in SOURCE_LABELS}
 
     def __init__(self, data=None, *args, case=None, from_json: bool = False, **kwargs):
         if from_json and isinstance(data, dict):

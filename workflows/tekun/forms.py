@@ -14,11 +14,17 @@ from .models import ACTIVITIES
 class TekunInvestigateForm(EnrolmentInvestigateForm):
     """On the page a tick box per activity; over the API ``"self_care": {"eating": true, …}``."""
 
+    # Over the API the six answers are one object: its error is named "self_care".
+    json_error_fields = {"__all__": "self_care"}
+
     def __init__(self, data=None, *args, case=None, from_json: bool = False, **kwargs):
+        care = None
         if from_json and isinstance(data, dict):
             care = data.get("self_care")
             extra = {f"care_{k}": care.get(k) for k in ACTIVITIES} if isinstance(care, dict) else {}
-            data = {**data, **extra, "_care_given": isinstance(care, dict)}
+            data = {**data, **extra}
+        # Every activity answered with true or false: a missing one is not "not done unaided".
+        self._care_given = isinstance(care, dict) and all(isinstance(care.get(k), bool) for k in ACTIVITIES)
         self._from_json = from_json
         super().__init__(data, *args, case=case, from_json=from_json, **kwargs)
         for key, label in ACTIVITIES.items():
@@ -27,7 +33,7 @@ class TekunInvestigateForm(EnrolmentInvestigateForm):
 
     def clean(self):
         data = super().clean()
-        if self._from_json and not self.data.get("_care_given"):
+        if self._from_json and not self._care_given:
             self.add_error(None, _("Say for each of the six activities whether the applicant does it unaided "
                                    "(self_care)."))
         return data
