@@ -86,7 +86,7 @@ def test_none_for_a_household_with_a_case(alice, poor_couple):  # noqa: F811
     open_case(alice, poor_couple)
 
     assert _found() == []
-    with pytest.raises(Conflict, match="applied"):
+    with translation.override("en"), pytest.raises(Conflict, match="has applied"):
         issue_proactive_notice(alice, poor_couple)
     assert not ProactiveNotice.objects.exists()
 

@@ -73,7 +73,9 @@ def context(notice: PublicNotice) -> dict:
     issuer = township if first_review or case.decision_level != "county" else Issuer(
         civil_affairs_bureau(places.county), "county")
     starts_on = timezone.localtime(notice.starts_at).date()
-    ends_on = timezone.localtime(notice.ends_at).date() if notice.ends_at else None
+    # A notice ends at the midnight after its last day: that day is the one printed.
+    ends_on = (timezone.localtime(notice.ends_at) - datetime.timedelta(microseconds=1)).date() \
+        if notice.ends_at else None
     return {
         "notice": notice,
         "title": notice_title(notice.kind, notice.program),

@@ -64,7 +64,7 @@ def candidates(region_prefix: str, program: str):
     """The households of the region that have no case under way or approved and were not told yet."""
     if not isinstance(region_prefix, str) or not _PREFIX.match(region_prefix):
         raise InvalidInput({"region": [_("Give a region code or its prefix (digits only).")]})
-    return (Household.objects.filter(region_id__startswith=region_prefix)
+    return (Household.objects.filter(region__code__startswith=region_prefix)
             .exclude(Exists(_cases(program).filter(household=OuterRef("pk"))))
             .exclude(Exists(_told(program).filter(household=OuterRef("pk")))))
 
