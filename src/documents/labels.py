@@ -58,13 +58,43 @@ _PLAIN_TITLES = {
     "rejection_notice": "不予救助通知书",
     "missing_documents_notice": "补正材料告知书",
     "referral_letter": "转介函",
+    # 救助主动告知: told in writing that the household may apply (it has not).
+    "proactive_notice": "社会救助主动告知书",
+}
+
+# What a refusal refuses, by program: enrolment is refused as "not admitted to" the
+# guarantee (不予纳入), temporary assistance as assistance not given.
+REFUSALS = {
+    "temporary": "不予救助",
+    "dibao": "不予纳入最低生活保障",
+    "tekun": "不予纳入特困人员救助供养",
+}
+# A program whose refusal has its own title ("不予纳入最低生活保障通知书").
+_REFUSAL_TITLED = frozenset({"dibao", "tekun"})
+
+# Posted lists (workflows/enrolment/notices.py): the first-review opinion put up for
+# objections (公示), and the approved list (公布).
+NOTICE_TITLES = {
+    "first_review": "审核确认公示",
+    "approved": "审核确认结果公布",
 }
 
 
 def title_for(kind: str, program: str) -> str:
     if kind in _PROGRAM_TITLES:
         return PROGRAM_NAMES.get(program, "社会救助") + _PROGRAM_TITLES[kind]
+    if kind == "rejection_notice" and program in _REFUSAL_TITLED:
+        return REFUSALS[program] + "通知书"
     return _PLAIN_TITLES[kind]
+
+
+def refusal(program: str) -> str:
+    return REFUSALS.get(program, REFUSALS["temporary"])
+
+
+def notice_title(kind: str, program: str) -> str:
+    """公示 and 公布 of a program: 最低生活保障审核确认公示."""
+    return PROGRAM_NAMES.get(program, "社会救助") + NOTICE_TITLES[kind]
 
 
 def label(names: dict[str, str], code: str) -> str:

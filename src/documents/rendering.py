@@ -69,6 +69,14 @@ class Places:
         found = Region.objects.in_bulk(codes)
         return cls(village=village, township=found[codes[0]], county=found[codes[1]], city=found.get(codes[2]))
 
+    @classmethod
+    def of_household(cls, household) -> Places:
+        """The places of a household that has no case (a letter telling it it may apply)."""
+        village = household.region
+        codes = [code_of(village.code, level) for level in (Level.TOWNSHIP, Level.COUNTY, Level.CITY)]
+        found = Region.objects.in_bulk(codes)
+        return cls(village=village, township=found[codes[0]], county=found[codes[1]], city=found.get(codes[2]))
+
     def path(self) -> str:
         return "".join(r.name for r in (self.city, self.county, self.township, self.village) if r is not None)
 
@@ -114,6 +122,7 @@ def build_context(kind: str, application, *, instalment=None, issued_at=None) ->
         "places": places,
         "issued_at": issued_at or timezone.now(),
         "program_name": labels.label(labels.PROGRAM_NAMES, application.program),
+        "refusal": labels.refusal(application.program),
         # The program's own fields, where it has them (temporary assistance: kind and cause).
         "kind_name": labels.label(labels.KIND_NAMES, getattr(application.details, "kind", "")),
         "cause_name": labels.label(labels.CAUSE_NAMES, getattr(application.details, "cause_category", "")),

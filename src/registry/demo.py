@@ -208,6 +208,11 @@ def demo_staff(demo: DemoMap) -> list[StaffSpec]:
             StaffSpec(f"cw_{t_code[:9]}", (Role.CASEWORKER,), t_code, fake.name()),
             StaffSpec(f"th_{t_code[:9]}", (Role.TOWNSHIP_HEAD,), t_code, fake.name()),
         ]
+    # 兖州区's first township gets a second caseworker, as 任城区's has: two investigate a
+    # 低保 or 特困 case and neither may decide it (its demo cases: workflows/enrolment/demo.py).
+    yanzhou_first = next(code for code, _name in demo.townships if code.startswith(YANZHOU[:6]))
+    # Last, so that every other login keeps the name the seeded Faker gave it before.
+    specs.append(StaffSpec("yz_caseworker", (Role.CASEWORKER,), yanzhou_first, fake.name(), featured=True))
     return specs
 
 

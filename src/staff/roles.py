@@ -93,6 +93,9 @@ ROLE_PERMISSIONS[Role.TOWNSHIP_HEAD] += ["enrolment.add_objection", "enrolment.v
 ROLE_PERMISSIONS[Role.COUNTY_REVIEWER] += ["enrolment.extend_case", "enrolment.view_publicnotice",
                                            "enrolment.view_spotcheck", "tekun.draw_spot_checks"]
 ROLE_PERMISSIONS[Role.SUPERVISOR] += ["enrolment.view_publicnotice", "enrolment.view_spotcheck"]
+# The township writes the letters telling a household that qualifies that it may apply (救助主动告知).
+ROLE_PERMISSIONS[Role.CASEWORKER] += ["enrolment.add_proactivenotice", "enrolment.view_proactivenotice"]
+ROLE_PERMISSIONS[Role.TOWNSHIP_HEAD] += ["enrolment.add_proactivenotice", "enrolment.view_proactivenotice"]
 ROLE_PERMISSIONS[Role.ADMIN] += [
     "enrolment.view_enrolmentrule", "enrolment.add_enrolmentrule", "enrolment.change_enrolmentrule",
     "enrolment.delete_enrolmentrule", "enrolment.view_publicnotice",

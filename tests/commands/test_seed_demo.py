@@ -32,6 +32,7 @@ LOGINS = {
     "cw_370812003": ({Role.CASEWORKER}, "370812003000"),
     "th_370811008": ({Role.TOWNSHIP_HEAD}, "370811008000"),
     "sv_370812": ({Role.SUPERVISOR}, "370812000000"),
+    "yz_caseworker": ({Role.CASEWORKER}, "370812001000"),
 }
 
 
@@ -58,7 +59,7 @@ def test_a_rerun_creates_nothing_and_prints_the_same_logins(seeded):
 
     assert counts() == before
     assert "Households: 0 created (0 people, 0 incomes, 0 assets), 60 already present." in again
-    assert "Staff: 0 created, 0 updated, 46 unchanged." in again
+    assert "Staff: 0 created, 0 updated, 47 unchanged." in again
 
     def logins(output):  # everything but the timing line
         return output.split("\n", 1)[1].split("Households:")[1].split("\n", 1)[1]
@@ -82,7 +83,7 @@ def test_map_follows_the_code_structure(seeded):
 
 
 def test_demo_logins_exist_with_their_roles_and_password(seeded, client):
-    assert User.objects.count() == 46
+    assert User.objects.count() == 47
     for username, (roles, region) in LOGINS.items():
         user = User.objects.get(username=username)
         assert user.roles - {Role.ADMIN} == roles, username
@@ -91,9 +92,9 @@ def test_demo_logins_exist_with_their_roles_and_password(seeded, client):
     assert User.objects.get(username="admin").is_superuser
     assert can_log_in(client, "caseworker", DEMO_PASSWORD)
     assert "demo-2026" in seeded
-    for username in ("caseworker", "caseworker2", "city_supervisor", "admin"):
+    for username in ("caseworker", "caseworker2", "yz_caseworker", "city_supervisor", "admin"):
         assert re.search(rf"^{username}\s", seeded, re.MULTILINE), username
-    assert AuditEvent.objects.filter(event="staff.user.created").count() == 46
+    assert AuditEvent.objects.filter(event="staff.user.created").count() == 47
 
 
 def test_people_look_like_social_assistance_recipients(seeded):

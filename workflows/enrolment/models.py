@@ -13,6 +13,8 @@
   per program, region prefix and date of effect.
 - ``PublicNotice`` and ``Objection``: what is posted in the village (as a PDF with its
   SHA-256), and what was said against it.
+- ``ProactiveNotice``: the letter (救助主动告知) telling a household whose means test says
+  it qualifies, but which has no case, that it may apply; immutable like a document.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 
 from assistance.models import Application, RuleScopeMixin
+from core.scoping import ScopedQuerySet
+from documents.models import ImmutableDocumentError
 
 
 class ProgramCode(models.TextChoices):
@@ -314,3 +318,57 @@ class SpotCheck(models.Model):
         return f"{self.county_code} {self.period} #{self.application_id}"
 
 
+
+
+class ProactiveNoticeQuerySet(ScopedQuerySet):
+    scope_field = "region_code"
+
+    def update(self, **kwargs):
+        raise ImmutableDocumentError("Proactive notices are immutable.")
+
+    def delete(self):
+        raise ImmutableDocumentError("Proactive notices are immutable.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise ImmutableDocumentError("Proactive notices are immutable.")
+
+
+class ProactiveNotice(models.Model):
+    """A letter (救助主动告知) to a household whose means test says it qualifies (or that
+    one member qualifies for individual coverage) but which has no open or approved case
+    of the program: it may apply. The means test as it stood, and the PDF with its
+    SHA-256, are stored with it; like a document, it is made once and never changes."""
+
+    household = models.ForeignKey("registry.Household", verbose_name=_("household"), on_delete=models.PROTECT,
+                                  related_name="proactive_notices")
+    program = models.CharField(_("program"), max_length=12, choices=ProgramCode.choices)
+    # The household's village when the letter was written (scoping reads it like a case's region).
+    region_code = models.CharField(_("region code"), max_length=12, db_index=True)
+    means = models.JSONField(_("means test"), default=dict)
+    content = models.BinaryField(_("PDF"), editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+", editable=False)
+
+    objects = ProactiveNoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("proactive notice")
+        verbose_name_plural = _("proactive notices")
+        constraints = [
+            models.CheckConstraint(condition=Q(program__in=ProgramCode.values), name="proactive_notice_program_valid"),
+        ]
+        indexes = [models.Index(fields=["household", "program", "created_at"], name="proactive_notice_household_idx")]
+
+    def __str__(self):
+        return f"{self.program} #{self.household_id} {self.created_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableDocumentError("Proactive notices are immutable: write a new one instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableDocumentError("Proactive notices are immutable and are never deleted.")

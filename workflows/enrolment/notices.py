@@ -17,11 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import services as audit
+from core import programs
 from core.money import figures
 from core.tasks import queue_after_commit
 from deadlines.calendar import end_of_day
-from documents.labels import PROGRAM_NAMES
-from documents.rendering import Places, render_pdf, township_government
+from documents.labels import PROGRAM_NAMES, notice_title
+from documents.rendering import LEGAL_BASIS, Issuer, Places, civil_affairs_bureau, render_pdf, township_government
 
 from .models import Masking, NoticeKind, PublicNotice
 from .rules import enrolment_rule
@@ -60,20 +61,39 @@ def post(case, kind: str, *, actor, amount, household_size: int, name: str) -> P
 
 
 def context(notice: PublicNotice) -> dict:
-    places = Places.of(notice.application)
+    """What a posted list prints: where and how long it is posted, to whom objections go,
+    and its entries (masked name, people covered, monthly amount). Nothing else of the
+    case is handed to the template, so nothing else can be printed."""
+    case = notice.application
+    places = Places.of(case)
     first_review = notice.kind == NoticeKind.FIRST_REVIEW
+    township = Issuer(township_government(places.township), "township")
+    # The approved list is published by whoever confirmed: the county's bureau, or the
+    # township where confirmation is delegated to it.
+    issuer = township if first_review or case.decision_level != "county" else Issuer(
+        civil_affairs_bureau(places.county), "county")
+    starts_on = timezone.localtime(notice.starts_at).date()
+    # A notice ends at the midnight after its last day: that day is the one printed.
+    ends_on = (timezone.localtime(notice.ends_at) - datetime.timedelta(microseconds=1)).date() \
+        if notice.ends_at else None
     return {
         "notice": notice,
-        "title": ("{}审核确认公示" if first_review else "{}审核确认结果公布").format(
-            PROGRAM_NAMES.get(notice.program, "社会救助")),
+        "title": notice_title(notice.kind, notice.program),
         "program_name": PROGRAM_NAMES.get(notice.program, "社会救助"),
-        "issuer": township_government(places.township),
+        "issuer": issuer,
+        "issued_at": notice.starts_at,
+        "township": places.township.name,
+        "township_government": township.name,
+        "county_bureau": civil_affairs_bureau(places.county),
         "village": places.village.name,
         "first_review": first_review,
-        "starts_on": timezone.localtime(notice.starts_at).date(),
-        "ends_on": timezone.localtime(notice.ends_at).date() if notice.ends_at else None,
-        "entries": [{**e, "amount": figures(e["amount"])} for e in notice.entries],
-        "county": places.county.name,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "days": (ends_on - starts_on).days if ends_on else None,
+        "paid_from": getattr(programs.details_of(case), "paid_from", None) if not first_review else None,
+        "legal_basis": LEGAL_BASIS.get(notice.program, ""),
+        "entries": [{"name": e["name"], "household_size": e["household_size"], "amount": figures(e["amount"])}
+                    for e in notice.entries],
     }
 
 
