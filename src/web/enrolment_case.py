@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deadlines import services as deadlines
+from core import programs
 from deadlines.labels import step_label
-from deadlines.models import DeadlineStatus
+from deadlines.models import Deadline, DeadlineStatus
 from means.services import means_test
 from workflows.enrolment.forms import RESULT_CHOICES, SOURCE_LABELS
 from workflows.enrolment.models import OPEN_STATUSES, Objection, PublicNotice, SpotCheck, Status
@@ -69,7 +69,10 @@ def _means(application, details):
 
 
 def _clock(application, details) -> dict | None:
-    clock = deadlines.deadline_for(application)
+    """The whole-case clock: the program's clock (one of its ``clocks``) timing this case."""
+    spec = programs.program(application.program)
+    clock = (Deadline.objects.filter(application_id=application.pk, step__in=list(spec.clocks))
+             .order_by("-pk").first() if spec is not None and spec.clocks else None)
     if clock is None:
         return None
     return {"deadline": clock, "label": step_label(application.program, clock.step),
