@@ -40,7 +40,7 @@ def write_notices(notices: QuerySet, out: IO[bytes], *, progress: Progress | Non
         sheet = workbook.create_sheet(_("Public notices"))
         header(sheet, [_("Application"), _("Program"), _("Kind"), _("Round"), _("Village / community"),
                        _("Region code"), _("Posted at"), _("Ends at"), _("State"), _("Name (as posted)"),
-                       _("People covered"), _("Monthly amount (yuan)"), _("SHA-256")],
+                       _("People covered"), _("Monthly benefit (yuan)"), _("SHA-256")],
                (10, 16, 22, 6, 16, 14, 17, 17, 12, 12, 10, 14, 66))
         for batch in keyset_chunks(rows, lambda n: Q(pk__lt=n.pk), chunk):
             villages = dict(Region.objects.filter(code__in={n.region_code for n in batch})
