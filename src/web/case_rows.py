@@ -43,6 +43,11 @@ EVENT_LABELS = {
     "assistance.application.payment_reversed": gettext_lazy("Payment reversed"),
     "assistance.instalment.waiting_funds": gettext_lazy("Payment waiting for the reserve fund"),
     "assistance.applications.exported": gettext_lazy("Applications exported to Excel"),
+    "assistance.application.verified": gettext_lazy("Data verification recorded"),
+    "assistance.application.recommended": gettext_lazy("First review: recommended"),
+    "assistance.application.objected": gettext_lazy("Objection to the public notice"),
+    "assistance.application.reinvestigated": gettext_lazy("Re-investigation recorded"),
+    "assistance.application.extended": gettext_lazy("Whole-case limit extended"),
 }
 
 

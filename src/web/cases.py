@@ -165,7 +165,7 @@ def application_export(request):
     return export_response(request, APPLICATIONS, applications, application_params(form))
 
 
-def _application_for(user, pk) -> Application:
+def application_for(user, pk) -> Application:
     return get_visible_or_404(
         Application.objects.select_related("household__region", "applicant", "created_by", "intake_by",
                                            "decided_by", *programs.detail_relations()), user, pk=pk)
@@ -190,8 +190,12 @@ def _open_tasks(user, application: Application) -> list:
 @staff_view("assistance.view_application")
 @require_safe
 def application_detail(request, pk):
+    return case_page(request, application_for(request.user, pk))
+
+
+def case_page(request, application, *, status: int = 200, **extra):
+    """The case page; ``extra``: a form of the page posted back with its errors."""
     user = request.user
-    application = _application_for(user, pk)
     history = list(AuditEvent.objects.visible_to(user).select_related("actor")
                    .filter(object_type="assistance.application", object_id=str(application.pk)).order_by("at", "id"))
     documents = list(Document.objects.visible_to(user).filter(application=application)
@@ -206,14 +210,15 @@ def application_detail(request, pk):
         "next_actors": next_actors(open_tasks),
         "now": timezone.now(),
         **_case_context(application),
-    })
+        **extra,
+    }, status=status)
 
 
 # --- A task and its step --------------------------------------------------------------------------------
 
 def _task_page(request, task, deadline, form=None, *, status=200):
     user = request.user
-    application = _application_for(user, deadline.application_id)
+    application = application_for(user, deadline.application_id)
     may_do = _may_do(user, task)
     is_open = task.status in engine.OPEN_TASK_STATUSES
     mine = task.owner_id == user.pk
@@ -305,7 +310,7 @@ def task_detail(request, pk):
     step = programs.step(deadline.flow, deadline.step)
     if step is None or step.fields is None:
         raise Http404
-    application = _application_for(user, deadline.application_id)
+    application = application_for(user, deadline.application_id)
     form = step.fields(request.POST, case=application)
     if not form.is_valid():
         return _task_page(request, task, deadline, form, status=400)

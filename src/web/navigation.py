@@ -14,6 +14,8 @@ MENU = [
     ("household_create", _("Register household"), "registry.add_household"),
     ("duplicate_list", _("Duplicate registrations"), "registry.resolve_duplicateregistration"),
     ("audit_list", _("Audit trail"), "audit.view_auditevent"),
+    ("notice_list", _("Public notices"), "enrolment.view_publicnotice"),
+    ("spot_check_list", _("Spot checks"), "enrolment.view_spotcheck"),
     ("fund_list", _("Reserve funds"), "funds.view_reservefund"),
     ("visit_list", _("Home visits"), "visits.view_visit"),
     ("visit_coverage", _("Visit coverage"), "visits.view_coverage"),
@@ -28,6 +30,8 @@ SECTIONS = {
     "application_list": ("/applications/",),
     "task_inbox": ("/tasks/",),
     "fund_list": ("/funds/",),
+    "notice_list": ("/notices/",),
+    "spot_check_list": ("/spot-checks/",),
     "visit_list": ("/visits/",),
     "export_list": ("/exports/",),
 }

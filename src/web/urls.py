@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import cases, households, supervision, trail, views
+from . import cases, enrolment, households, supervision, trail, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -40,4 +40,12 @@ urlpatterns = [
     path("tasks/<int:pk>/claim/", cases.task_claim, name="task_claim"),
     path("tasks/<int:pk>/release/", cases.task_release, name="task_release"),
     path("approvals/", cases.approval_queue, name="approval_queue"),
+    # 低保 and 特困: objections and extensions on the case page, public notices, spot checks.
+    path("applications/<int:pk>/objections/", enrolment.objection_create, name="objection_create"),
+    path("applications/<int:pk>/extend/", enrolment.case_extend, name="case_extend"),
+    path("notices/", enrolment.notice_list, name="notice_list"),
+    path("notices/export.xlsx", enrolment.notice_export, name="notice_export"),
+    path("notices/<int:pk>/pdf/", enrolment.notice_pdf, name="notice_pdf"),
+    path("spot-checks/", enrolment.spot_check_list, name="spot_check_list"),
+    path("spot-checks/export.xlsx", enrolment.spot_check_export, name="spot_check_export"),
 ]

@@ -86,7 +86,7 @@ class ReviewForm(StepForm):
     decision = forms.ChoiceField(label=_("Opinion"), widget=forms.RadioSelect, choices=[
         ("recommend", _("Recommend (posted for public notice where the county keeps one)")),
         ("reject", pgettext_lazy("decision", "Reject"))])
-    amount = MoneyField(label=_("Monthly amount (yuan)"), required=False,
+    amount = MoneyField(label=_("Monthly benefit (yuan)"), required=False,
                         help_text=_("Empty: the amount the means test gives."))
     reason = forms.CharField(label=_("Opinion and reasons"), max_length=5000, required=False,
                              widget=forms.Textarea(attrs={"rows": 3}),

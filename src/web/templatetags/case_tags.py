@@ -67,3 +67,9 @@ def due_cell(deadline, now) -> str:
         format_html_join("", ' <span class="{}"{}>{}</span>',
                          ((css, format_html(' title="{}"', title) if title else "", text)
                           for css, title, text in badges)))
+
+
+@register.simple_tag
+def opening_programs() -> list:
+    """The programs a case can be opened for on the web (those with an application form)."""
+    return [spec for spec in programs.programs() if spec.opening_form is not None]
