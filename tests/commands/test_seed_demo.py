@@ -17,8 +17,12 @@ from registry.models import Asset, Household, Income, IncomeKind, Person, Regist
 from staff.models import User
 from staff.roles import Role
 from tests.commands._login import can_log_in
+from workflows.dibao.demo import SHAPES as DIBAO_SHAPES
+from workflows.tekun.demo import SHAPES as TEKUN_SHAPES
 
 SEED = 7
+# The households the 低保 and 特困 demo cases are made for (workflows/*/demo.py), beside the synthetic ones.
+ENROLMENT_HOUSEHOLDS = len(DIBAO_SHAPES) + len(TEKUN_SHAPES)
 
 LOGINS = {
     "admin": (set(), "370800000000"),
@@ -100,7 +104,7 @@ def test_demo_logins_exist_with_their_roles_and_password(seeded, client):
 def test_people_look_like_social_assistance_recipients(seeded):
     people = list(Person.objects.select_related("household__region"))
     heads = [p for p in people if p.relation == Relation.HEAD]
-    assert len(heads) == Household.objects.count() == 60
+    assert len(heads) == Household.objects.count() == 60 + ENROLMENT_HOUSEHOLDS
 
     for person in people:
         parsed = idnumber.parse(person.id_number)  # raises on a bad number
@@ -151,7 +155,7 @@ def test_incomes_assets_and_audit_rows(seeded):
     assert assistance.exists() and not any(i.counted for i in assistance)
     assert all(i.monthly_amount.as_tuple().exponent == -2 for i in Income.objects.all())
     assert Asset.objects.exists()
-    assert AuditEvent.objects.filter(event="registry.household.registered").count() == 60
+    assert AuditEvent.objects.filter(event="registry.household.registered").count() == 60 + ENROLMENT_HOUSEHOLDS
     assert AuditEvent.objects.filter(event="registry.demo.seeded").count() == 1
     assert AuditEvent.objects.filter(event="regions.imported").count() == 1
 
@@ -166,7 +170,7 @@ def test_a_larger_run_extends_a_smaller_one():
 
     assert "15 created" in out and "10 already present" in out
     assert ten < set(Person.objects.values_list("id_number", flat=True))
-    assert Household.objects.count() == 25
+    assert Household.objects.count() == 25 + ENROLMENT_HOUSEHOLDS
 
 
 @pytest.mark.django_db

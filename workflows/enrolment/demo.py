@@ -45,16 +45,17 @@ ASSETS_AS_OF = datetime.date(2025, 12, 1)
 CLEAR = dict.fromkeys(SOURCES, "clear")
 SELF_CARING = dict.fromkeys(("eating", "dressing", "toileting", "transferring", "walking", "bathing"), True)
 
-# Who works the demo cases, by county: the first township of each (a second caseworker
-# so that two investigate and neither decides), its head, and the county's reviewers.
+# Who works the demo cases, by county: a township with two caseworkers (two investigate,
+# neither decides), its head, and the county's reviewers. In 任城区 the second township
+# (caseworker2's): the first is the temporary-assistance demo's, which takes its cases from
+# that township's households.
 STAFF = {
-    # Not `caseworker`'s intake: the temporary-assistance demo counts the cases that login took in.
-    RENCHENG: {"intake": "cw_370811001", "second": "caseworker", "head": "township_head",
+    RENCHENG: {"intake": "cw_370811002", "second": "caseworker2", "head": "th_370811002",
                "verify": "cr_370811", "confirm": "county_reviewer", "county_team": ["cr_370811", "sv_370811"]},
     YANZHOU: {"intake": "yz_caseworker", "second": "cw_370812001", "head": "th_370812001",
               "verify": "cr_370812", "confirm": "cr_370812", "county_team": ["cr_370812", "sv_370812"]},
 }
-TOWNSHIPS = {RENCHENG: "370811001000", YANZHOU: "370812001000"}
+TOWNSHIPS = {RENCHENG: "370811002000", YANZHOU: "370812001000"}
 
 
 @dataclass(frozen=True)

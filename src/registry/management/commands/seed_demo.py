@@ -105,6 +105,9 @@ class Command(BaseCommand):
         from registry.demo import demo_map
 
         township = demo_map().townships[0][0]
-        for spec in programs.flows():
+        # The programs' demos first: some register households of their own (低保 and 特困),
+        # and the other demos (home-visit plans) must see every household on the first run,
+        # or a rerun would add what the first missed.
+        for spec in sorted(programs.flows(), key=lambda spec: not spec.is_program):
             if spec.demo is not None:
                 out(spec.demo(township))
