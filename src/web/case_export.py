@@ -39,7 +39,7 @@ def _program_columns() -> list[tuple[str, str, dict]]:
     columns = []
     for spec in programs.programs():
         for header_text, name, choices in spec.export_columns:
-            columns.append((str(header_text), f"{spec.code}__{name}", {v: str(label) for v, label in choices}))
+            columns.append((str(header_text), f"{spec.code}__{name}", {v: str(label) for v, label in (choices or ())}))
     return columns
 
 
