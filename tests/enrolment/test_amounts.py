@@ -193,3 +193,29 @@ def test_paid_from_the_month_after_approval(program, confirmed, paid_from, alice
     case = reload(case)
     assert case.decided_at == confirmed
     assert getattr(case, program).paid_from == paid_from
+
+
+def test_the_case_export_shows_the_programs_own_columns(alice, amy, hana, cora, carol, poor_couple, tmp_path):
+    """The list's export read every program's columns; enrolment's had no choices (None)
+    and the export failed for everyone once 低保 and 特困 were registered."""
+    import io
+
+    from django.utils import translation
+    from openpyxl import load_workbook
+
+    from assistance.models import Application
+    from web.case_export import write_applications
+
+    with time_machine.travel(datetime.datetime(2026, 3, 20, 10, 0, tzinfo=SHANGHAI), tick=False) as traveller:
+        case = open_case(alice, poor_couple, "tekun")
+        walk_to_review(case, alice, amy, cora, "tekun")
+        do(hana, case, "township_review", decision="recommend")
+        traveller.shift(datetime.timedelta(days=10))
+        do(carol, case, "county_confirm", decision="approve")
+    out = io.BytesIO()
+    with translation.override("en"):
+        assert write_applications(Application.objects.all(), out) == 1
+    header, row = load_workbook(io.BytesIO(out.getvalue())).worksheets[0].iter_rows(values_only=True)
+    own = dict(zip(header, row, strict=True))
+    assert (own["Confirmation delegated"], own["People covered"], own["Paid from"], own["Self-care"]) == (
+        "No", "2", "2026-04-01", "Self-caring")

@@ -22,8 +22,9 @@ DOCUMENTS = {
     "missing_documents_notice": None,
 }
 
+# (header, column, choices): the case export maps each value through its choices (none: as it is).
 EXPORT_COLUMNS = ((_("Confirmation delegated"), "delegated", ((True, _("Yes")), (False, _("No")))),
-                  (_("People covered"), "household_size", None), (_("Paid from"), "paid_from", None))
+                  (_("People covered"), "household_size", ()), (_("Paid from (month)"), "paid_from", ()))
 
 
 def flags(case) -> list[Flag]:
