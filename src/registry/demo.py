@@ -703,8 +703,16 @@ def seed_demo(households: int = DEFAULT_HOUSEHOLDS, seed: int = DEFAULT_SEED, *,
         report = SeedReport(regions=region_result)
         admin = _seed_staff(demo, report)
         _seed_households(admin, demo, households, seed, report, progress)
+    report.totals = totals(demo)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def totals(demo: DemoMap | None = None) -> dict[str, int]:
+    """What the demo villages hold now (the programs' demos add households of their own)."""
+    demo = demo or demo_map()
     village_codes = [v.code for v in demo.villages]
-    report.totals = {
+    return {
         "regions": len(demo.rows),
         "staff": User.objects.filter(username__in=[s.username for s in demo_staff(demo)]).count(),
         "households": Household.objects.filter(region_id__in=village_codes).count(),
@@ -712,5 +720,3 @@ def seed_demo(households: int = DEFAULT_HOUSEHOLDS, seed: int = DEFAULT_SEED, *,
         "incomes": Income.objects.filter(household__region_id__in=village_codes).count(),
         "assets": Asset.objects.filter(household__region_id__in=village_codes).count(),
     }
-    report.seconds = time.monotonic() - started
-    return report

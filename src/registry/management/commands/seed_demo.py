@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
-from registry.demo import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, DEMO_PASSWORD, DemoSeedError, seed_demo
+from registry.demo import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, DEMO_PASSWORD, DemoSeedError, seed_demo, totals
 
 
 def _width(text: str) -> int:
@@ -87,10 +87,6 @@ class Command(BaseCommand):
         out(_("Households: %(c)d created (%(p)d people, %(i)d incomes, %(a)d assets), %(s)d already present.") % {
             "c": report.households_created, "p": report.people_created, "i": report.incomes_created,
             "a": report.assets_created, "s": report.households_skipped})
-        t = report.totals
-        out(_("In the demo villages now: %(h)d households, %(p)d people, %(i)d incomes, %(a)d assets; "
-              "%(s)d demo staff accounts.") % {
-            "h": t["households"], "p": t["people"], "i": t["incomes"], "a": t["assets"], "s": t["staff"]})
         out("")
         for line in table((_("Username"), _("Role"), _("Region")), report.logins):
             out(line)
@@ -99,6 +95,11 @@ class Command(BaseCommand):
               "cr_, cf_ and sv_<county> in each of the two counties (e.g. sv_370812)."))
         out(_("Password of every demo login: %(password)s") % {"password": DEMO_PASSWORD})
         self._seed_cases(out)
+        # Counted after the cases: the 低保 and 特困 demos register households of their own.
+        t = totals()
+        out(_("In the demo villages now: %(h)d households, %(p)d people, %(i)d incomes, %(a)d assets; "
+              "%(s)d demo staff accounts.") % {
+            "h": t["households"], "p": t["people"], "i": t["incomes"], "a": t["assets"], "s": t["staff"]})
 
     def _seed_cases(self, out):
         from core import programs
