@@ -68,7 +68,7 @@ def test_the_sheet_columns_masked_numbers_and_amounts(alice, household, tmp_path
     assert [row[0] for row in values[1:]] == [second.pk, first.pk]
     assert values[2][1:8] == ["王德明", "370811********0318", "东关社区", "Temporary assistance",
                               "Awaiting intake check", "Expense (unavoidable spending)", "Other"]
-    assert values[2][8:AMOUNTS] == [""] * 7  # not a 低保 or 特困 case
+    assert values[2][8:AMOUNTS] == [None] * 7  # not a 低保 or 特困 case: empty cells
     assert [str(amount) for amount in values[2][AMOUNTS:AMOUNTS + 3]] == ["1200", "1000", "500"]
     assert values[2][AMOUNTS + 3] == "2026-03-16 09:00"
     assert sheet.cell(row=2, column=AMOUNTS + 1).number_format == "#,##0.00"
