@@ -44,7 +44,6 @@ from regions.models import Region
 from workflows.enrolment import notices as notice_documents
 from workflows.enrolment import services as enrolment
 from workflows.enrolment.models import (
-    EnrolmentCase,
     EnrolmentDetails,
     NoticeKind,
     Objection,
@@ -193,8 +192,7 @@ def enrolment_body(application, request=None, now=None) -> dict | None:
     notices = list(PublicNotice.objects.filter(application_id=application.pk).order_by("starts_at", "id")
                    .only("id", "kind", "round", "starts_at", "ends_at", "withdrawn_at"))
     objections = Objection.objects.filter(application_id=application.pk).select_related("recorded_by")
-    # The whole-case clock's subject is the case as enrolment's proxy (the deadline keys on it).
-    clock = enrolment.case_clock(EnrolmentCase(pk=application.pk, program=application.program))
+    clock = enrolment.case_clock(application)
     body = {
         "delegated": details.delegated,
         "covered_member": ({"id": details.covered_member_id, "name": details.covered_member.name}
