@@ -28,7 +28,8 @@ from web.case_export import write_applications
 pytestmark = pytest.mark.django_db
 
 HEADER = ["Application no.", "Applicant", "ID number (masked)", "Village / community", "Program", "Status", "Kind",
-          "Cause category", "Amount requested (yuan)", "Amount approved (yuan)", "Amount paid (yuan)", "Received at"]
+          "Cause category", "Confirmation delegated", "People covered", "Paid from", "Self-care",
+          "Amount requested (yuan)", "Amount approved (yuan)", "Amount paid (yuan)", "Received at"]
 OUTSIDE = "370812001000"
 
 
@@ -64,10 +65,10 @@ def test_the_sheet_columns_masked_numbers_and_amounts(alice, household, tmp_path
     assert [row[0] for row in values[1:]] == [second.pk, first.pk]
     assert values[2][1:8] == ["王德明", "370811********0318", "东关社区", "Temporary assistance",
                               "Awaiting intake check", "Expense (unavoidable spending)", "Other"]
-    assert [str(amount) for amount in values[2][8:11]] == ["1200", "1000", "500"]
-    assert values[2][11] == "2026-03-16 09:00"
-    assert sheet["I2"].number_format == "#,##0.00"
-    assert values[1][9] is None  # nothing approved yet
+    assert [str(amount) for amount in values[2][12:15]] == ["1200", "1000", "500"]
+    assert values[2][15] == "2026-03-16 09:00"
+    assert sheet["M2"].number_format == "#,##0.00"
+    assert values[1][13] is None  # nothing approved yet
     assert household.head.id_number not in "".join(str(value) for row in values for value in row)
 
 

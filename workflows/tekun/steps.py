@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.programs import Program
 from workflows.enrolment import program as enrolment
-from workflows.enrolment.models import DECIDED_STATUSES, OPEN_STATUSES, Status
+from workflows.enrolment.models import DECIDED_STATUSES, OPEN_STATUSES, SelfCare, Status
 from workflows.enrolment.steps import county, step_table, township
 
 from . import forms, services
@@ -78,7 +78,7 @@ PROGRAM = Program(
     details_model=_details_model,
     details_template="enrolment/_case_details.html",
     flags=enrolment.flags,
-    export_columns=(*enrolment.EXPORT_COLUMNS, (_("Self-care"), "self_care_grade", None)),
+    export_columns=(*enrolment.EXPORT_COLUMNS, (_("Self-care"), "self_care_grade", SelfCare.choices)),
     document_context=enrolment.document_context,
     demo=_demo,
 )
