@@ -33,14 +33,27 @@ def _money(sheet, value) -> WriteOnlyCell | None:
     return cell
 
 
-def _program_columns() -> list[tuple[str, str, dict]]:
-    """(header, column, value → label) of every program's own columns (``Program.export_columns``),
-    read in the active language; other programs' rows leave them empty."""
-    columns = []
+def _program_columns() -> list[tuple[str, list[str], dict]]:
+    """(header, columns, value → label) of every program's own columns (``Program.export_columns``),
+    read in the active language; other programs' rows leave them empty. Programs built on
+    one core (低保 and 特困) declare the same columns: one column of the sheet each, read
+    from whichever program the row's case belongs to."""
+    columns: dict[str, tuple[list[str], dict]] = {}
     for spec in programs.programs():
         for header_text, name, choices in spec.export_columns:
-            columns.append((str(header_text), f"{spec.code}__{name}", {v: str(label) for v, label in choices or ()}))
-    return columns
+            names, labels = columns.setdefault(str(header_text), ([], {}))
+            names.append(f"{spec.code}__{name}")
+            labels.update({v: str(label) for v, label in (choices or ())})
+    return [(header_text, names, labels) for header_text, (names, labels) in columns.items()]
+
+
+def _own_value(labels: dict, values) -> str:
+    value = next((v for v in values if v is not None), None)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return labels.get(value, value)
 
 
 def write_applications(applications: QuerySet[Application], out: IO[bytes], *, progress: Progress | None = None,
@@ -56,7 +69,7 @@ def write_applications(applications: QuerySet[Application], out: IO[bytes], *, p
         total = applications.count()
     program_names = {code: str(label) for code, label in programs.program_choices()}
     extra = _program_columns()
-    rows = applications.order_by("-pk").values_list(*COLUMNS, *(column for _h, column, _l in extra))
+    rows = applications.order_by("-pk").values_list(*COLUMNS, *(column for _h, names, _l in extra for column in names))
     done = 0
     with streamed_workbook(out) as workbook:
         sheet = workbook.create_sheet(_("Applications"))
@@ -67,8 +80,10 @@ def write_applications(applications: QuerySet[Application], out: IO[bytes], *, p
         for applications_chunk in keyset_chunks(rows, lambda row: Q(pk__lt=row[0]), chunk):
             for row in applications_chunk:
                 (pk, name, id_number, village, program, status, requested, approved, paid, created_at) = row[:10]
-                own = [text_cell(sheet, labels.get(value, value) if value is not None else "")
-                       for (_h, _c, labels), value in zip(extra, row[10:], strict=True)]
+                own, start = [], 10
+                for _h, names, labels in extra:
+                    own.append(text_cell(sheet, _own_value(labels, row[start:start + len(names)])))
+                    start += len(names)
                 sheet.append([
                     pk,
                     text_cell(sheet, name),

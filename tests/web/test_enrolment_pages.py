@@ -380,3 +380,14 @@ def test_step_pages_render_their_forms(as_user, alice, amy, hana, cora, carol, p
     assert len(re.findall(r'name="care_\w+"', html)) == 6
     # Not the township head's task at the county, nor an outsider's.
     assert as_user(carol).get(f"/tasks/{review.subject_id}/").status_code in (403, 404)
+
+
+def test_applications_export_fills_the_enrolment_columns(as_user, alice, in_notice):
+    """低保 and 特困 share their own columns in the applications workbook: one column each."""
+    response = as_user(alice).get("/applications/export.xlsx")
+    assert response.status_code == 200
+    header, row = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert header.count("委托乡镇审核确认") == 1 and header.count("保障人数") == 1
+    assert row[header.index("委托乡镇审核确认")] == "否"
+    assert row[header.index("保障人数")] == "2"
+    assert row[header.index("救助项目")] == "最低生活保障"
