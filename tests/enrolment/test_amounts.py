@@ -217,5 +217,5 @@ def test_the_case_export_shows_the_programs_own_columns(alice, amy, hana, cora, 
         assert write_applications(Application.objects.all(), out) == 1
     header, row = load_workbook(io.BytesIO(out.getvalue())).worksheets[0].iter_rows(values_only=True)
     own = dict(zip(header, row, strict=True))
-    assert (own["Confirmation delegated"], own["People covered"], own["Paid from"], own["Self-care"]) == (
+    assert (own["Confirmation delegated"], own["People covered"], own["Paid from (month)"], own["Self-care"]) == (
         "No", "2", "2026-04-01", "Self-caring")
