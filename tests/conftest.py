@@ -79,6 +79,19 @@ def _catalogues():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # Each test starts in the site's default language: a request in English (the test
+    # client runs the locale middleware in this thread) must not leave the next test,
+    # in the same worker, reading English.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Throttle and login-limit counters live in the cache; one test's logins must not
     # throttle the next. Parallel workers share one Redis (each with its own key prefix):
