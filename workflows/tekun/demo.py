@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from core.programs import status_label
 from workflows.enrolment.demo import RENCHENG, YANZHOU, M, Shape, seed
 
 from .models import ACTIVITIES, CODE
@@ -64,4 +65,5 @@ def summary(township_code: str) -> str:
 
 
 def _states(report, county: str) -> str:
-    return ", ".join(f"{status} {n}" for status, n in sorted(report.by_county.get(county, {}).items())) or "—"
+    # Status names in the reader's language (the codes are what the tests count by).
+    return "、".join(f"{status_label(CODE, status)} {n}" for status, n in sorted(report.by_county.get(county, {}).items())) or "—"
