@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,6 +136,7 @@ def close_case_clock(case) -> None:
     deadlines.close_deadline(_subject(case))
 
 
+@transaction.atomic  # its own unit of work (not a task step): the case is locked for the change
 def extend(actor, application_id: int, *, reason: str, request=None):
     """Extend a case's whole-case limit (低保: to 45 working days from intake) with a recorded reason."""
     if not actor.has_perm("enrolment.extend_case"):
@@ -441,6 +443,7 @@ def confirm(user, task, *, decision: str, amount_approved=None, reason: str = ""
 
 # --- objections ---------------------------------------------------------------------------------------
 
+@transaction.atomic  # its own unit of work (not a task step): the case and its process are locked for it
 def raise_objection(actor, application_id: int, *, text: str, raised_by: str = "", request=None) -> Objection:
     """Record an objection to the case's running notice (township staff). The notice is
     withdrawn, the waiting confirmation task is cancelled and a re-investigation opens
