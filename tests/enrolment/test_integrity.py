@@ -43,7 +43,10 @@ DECLARED = {
     Status.NOTICE: {("objected", Status.REINVESTIGATION), ("confirm", Status.APPROVED), ("reject", Status.REJECTED)},
     Status.REINVESTIGATION: {("reinvestigated", Status.TOWNSHIP_REVIEW)},
     Status.CONFIRMATION: {("confirm", Status.APPROVED), ("reject", Status.REJECTED)},
-    Status.APPROVED: set(),
+    # An enrolled case leaves approval only through its reviews and changes of circumstance.
+    Status.APPROVED: {("begin_gradual_exit", Status.GRADUAL_EXIT), ("stop", Status.STOPPED)},
+    Status.GRADUAL_EXIT: {("resume", Status.APPROVED), ("stop", Status.STOPPED)},
+    Status.STOPPED: set(),
     Status.REJECTED: set(),
 }
 
@@ -71,7 +74,12 @@ def test_no_path_to_approval_skips_intake_investigation_review_or_confirmation()
     assert Status.APPROVED in reachable(Status.INTAKE, without=None)
     for gate in (Status.INVESTIGATION, Status.VERIFICATION, Status.TOWNSHIP_REVIEW):
         assert Status.APPROVED not in reachable(Status.INTAKE, without=gate)
-    assert {name for edges in DECLARED.values() for name, target in edges if target == Status.APPROVED} == {"confirm"}
+    # Into approval: confirmation, or back from a gradual exit, which only an approved case enters.
+    assert {(source, name) for source, edges in DECLARED.items() for name, target in edges
+            if target == Status.APPROVED} == {(Status.NOTICE, "confirm"), (Status.CONFIRMATION, "confirm"),
+                                              (Status.GRADUAL_EXIT, "resume")}
+    assert {target for target in Status.values if (target, Status.GRADUAL_EXIT) in {
+        (s, t) for s, edges in DECLARED.items() for _n, t in edges}} == {Status.APPROVED}
     assert {name for edges in DECLARED.values() for name, target in edges if target == Status.INVESTIGATION} == {
         "accept"}  # intake's
 

@@ -50,11 +50,16 @@ class Status(models.TextChoices):
     CONFIRMATION = "confirmation", _("Awaiting confirmation")
     APPROVED = "approved", _("Approved: paid monthly")
     REJECTED = "rejected", _("Rejected")
+    # After approval (an ongoing case): the payment schedule (BenefitChange) says what is paid when.
+    GRADUAL_EXIT = "gradual_exit", _("Gradual exit: paid for a last period")
+    STOPPED = "stopped", _("Payment stopped")
 
 
 OPEN_STATUSES = frozenset({Status.INTAKE, Status.INCOMPLETE, Status.INVESTIGATION, Status.VERIFICATION,
                            Status.TOWNSHIP_REVIEW, Status.NOTICE, Status.REINVESTIGATION, Status.CONFIRMATION})
-DECIDED_STATUSES = frozenset({Status.APPROVED})
+DECIDED_STATUSES = frozenset({Status.APPROVED, Status.GRADUAL_EXIT, Status.STOPPED})
+# Enrolled and still paid: the cases reviews and changes of circumstance apply to.
+ONGOING_STATUSES = frozenset({Status.APPROVED, Status.GRADUAL_EXIT})
 CONFIRMABLE_STATUSES = (Status.NOTICE, Status.CONFIRMATION)
 
 
@@ -110,6 +115,19 @@ class EnrolmentCase(Application):
 
     @transition(field="status", source=[Status.TOWNSHIP_REVIEW, *CONFIRMABLE_STATUSES], target=Status.REJECTED)
     def reject(self):
+        pass
+
+    # --- after approval: only the ongoing-case services (reviews, changes) call these ------------
+    @transition(field="status", source=Status.APPROVED, target=Status.GRADUAL_EXIT)
+    def begin_gradual_exit(self):
+        pass
+
+    @transition(field="status", source=Status.GRADUAL_EXIT, target=Status.APPROVED)
+    def resume(self):
+        pass
+
+    @transition(field="status", source=list(ONGOING_STATUSES), target=Status.STOPPED)
+    def stop(self):
         pass
 
 
@@ -372,3 +390,89 @@ class ProactiveNotice(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableDocumentError("Proactive notices are immutable and are never deleted.")
+
+
+# --- What an enrolled case is paid, month by month --------------------------------------------------
+
+class BenefitKind(models.TextChoices):
+    START = "start", _("Payment starts")
+    ADJUST = "adjust", _("Amount adjusted")
+    GRADUAL_EXIT = "gradual_exit", _("Gradual exit")
+    STOP = "stop", _("Payment stops")
+
+
+class AppendOnlyQuerySet(ScopedQuerySet):
+    scope_field = "region_code"
+
+    def update(self, **kwargs):
+        raise ImmutableDocumentError("The benefit schedule is append-only: add a new change instead.")
+
+    def delete(self):
+        raise ImmutableDocumentError("The benefit schedule is append-only and is never deleted.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise ImmutableDocumentError("The benefit schedule is append-only: add a new change instead.")
+
+
+class BenefitChange(models.Model):
+    """One entry of an enrolled case's payment schedule: from ``month`` on, the case is
+    paid ``monthly_amount`` (a start or an adjustment), keeps being paid up to
+    ``until_month`` (a gradual exit), or is no longer paid (a stop, amount 0).
+
+    The schedule is append-only: what a month's roster pays is the entry in force for
+    that month — the one with the latest ``month`` not after it, the latest written of
+    those on a tie. Approval writes the start (from the month after it); reviews and
+    changes of circumstance write the rest, each with its reasons."""
+
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.PROTECT,
+                                    related_name="benefit_changes")
+    program = models.CharField(_("program"), max_length=12, choices=ProgramCode.choices)
+    # The household's village, and its county: rosters are made per county, program and month.
+    region_code = models.CharField(_("region code"), max_length=12)
+    county_code = models.CharField(_("county"), max_length=12)
+    month = models.DateField(_("from month"), help_text=_("The first day of the first month it applies to."))
+    kind = models.CharField(_("change"), max_length=14, choices=BenefitKind.choices)
+    monthly_amount = models.DecimalField(_("monthly amount"), max_digits=14, decimal_places=2,
+                                         validators=[MinValueValidator(Decimal("0"))])
+    # A gradual exit: the last month still paid.
+    until_month = models.DateField(_("paid until (month)"), null=True, blank=True)
+    household_size = models.PositiveSmallIntegerField(_("people covered"), null=True, blank=True)
+    reason = models.TextField(_("reasons"), blank=True)
+    # What decided it: "approval", "review:<id>", "change:<id>", ...
+    source = models.CharField(_("decided in"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("decided at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["application_id", "month", "id"]
+        verbose_name = _("benefit change")
+        verbose_name_plural = _("benefit changes")
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="benefit_change_amount_not_negative"),
+            models.CheckConstraint(condition=~Q(kind="stop") | Q(monthly_amount=0), name="benefit_change_stop_pays_nothing"),
+            models.CheckConstraint(condition=Q(until_month__isnull=True) | Q(until_month__gte=models.F("month")),
+                                   name="benefit_change_until_after_month"),
+            models.CheckConstraint(condition=Q(kind__in=BenefitKind.values), name="benefit_change_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["county_code", "program", "month"], name="benefit_change_roster_idx"),
+                   models.Index(fields=["application", "month"], name="benefit_change_case_idx")]
+
+    def __str__(self):
+        return f"#{self.application_id} {self.kind} {self.month:%Y-%m} {self.monthly_amount}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableDocumentError("The benefit schedule is append-only: add a new change instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableDocumentError("The benefit schedule is append-only and is never deleted.")
+
+    def pays_in(self, month) -> bool:
+        """Whether this entry, when it is the one in force for ``month``, pays that month."""
+        if self.kind == BenefitKind.STOP or self.monthly_amount <= 0:
+            return False
+        return self.until_month is None or month <= self.until_month

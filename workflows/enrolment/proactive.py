@@ -35,7 +35,7 @@ from means.calculation import MeansResult
 from means.services import check_program, means_test, means_test_many
 from registry.models import Household
 
-from .models import DECIDED_STATUSES, OPEN_STATUSES, ProactiveNotice
+from .models import ONGOING_STATUSES, OPEN_STATUSES, ProactiveNotice
 from .services import means_snapshot
 
 KIND = "proactive_notice"
@@ -49,7 +49,7 @@ def qualifies(result: MeansResult) -> bool:
 
 def _cases(program: str):
     """Cases that make a letter pointless: one under way, or one that enrolled the household."""
-    return Application.objects.filter(program=program, status__in=[*OPEN_STATUSES, *DECIDED_STATUSES])
+    return Application.objects.filter(program=program, status__in=[*OPEN_STATUSES, *ONGOING_STATUSES])
 
 
 def _told(program: str):

@@ -44,10 +44,11 @@ from notifications.services import notify
 from regions.codes import Level, within
 from registry.models import Person
 
-from . import notices
+from . import benefits, notices
 from .flows import reopen_for_objection
 from .models import (
     CONFIRMABLE_STATUSES,
+    BenefitKind,
     EnrolmentCase,
     NoticeKind,
     Objection,
@@ -427,11 +428,13 @@ def confirm(user, task, *, decision: str, amount_approved=None, reason: str = ""
     case.confirm()
     now = timezone.now()
     today = timezone.localdate(now)
-    paid_from = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    paid_from = benefits.following_month(today)
     case.amount_approved, case.decided_by, case.decided_at = amount, user, now
     case.decision_level, case.decision_reason = level, (reason or "").strip()
     save_status(case, "amount_approved", "decided_by", "decided_at", "decision_level", "decision_reason")
     _update_details(case, household_size=size, means=means_snapshot(result), paid_from=paid_from)
+    benefits.record_change(case, kind=BenefitKind.START, month=paid_from, amount=amount, household_size=size,
+                           reason=case.decision_reason, source="approval", actor=user)
     record("approved", user, case, before, reason=case.decision_reason,
            extra={"level": level, "amount_approved": amount, "household_size": size,
                   "paid_from": paid_from.isoformat()}, request=request)

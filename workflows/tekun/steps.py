@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.programs import Program
 from workflows.enrolment import program as enrolment
-from workflows.enrolment.models import DECIDED_STATUSES, OPEN_STATUSES, SelfCare, Status
+from workflows.enrolment.models import DECIDED_STATUSES, ONGOING_STATUSES, OPEN_STATUSES, SelfCare, Status
 from workflows.enrolment.steps import county, step_table, township
 
 from . import forms, services
@@ -70,7 +70,7 @@ PROGRAM = Program(
     initial_status=Status.INTAKE,
     open_statuses=OPEN_STATUSES,
     decided_statuses=DECIDED_STATUSES,
-    receiving_statuses=DECIDED_STATUSES,
+    receiving_statuses=ONGOING_STATUSES,
     rejected_statuses=frozenset({Status.REJECTED}),
     documents=enrolment.DOCUMENTS,
     open_case=partial(enrolment.open_case, program=CODE),
