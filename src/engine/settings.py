@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "workflows.tekun",
     "workflows.replenishment",
     "workflows.duplicates",
+    "workflows.rosters",
     "web",
     "api",
 ]
@@ -360,3 +361,11 @@ if EXPORT_DEAD_AFTER_SECONDS < 3 * EXPORT_HEARTBEAT_SECONDS:
 
     raise ImproperlyConfigured("EXPORT_DEAD_AFTER_SECONDS must be at least three EXPORT_HEARTBEAT_SECONDS.")
 CELERY_BEAT_SCHEDULE["exports-recover"] = {"task": "exports.recover", "schedule": 60}
+
+# --- Payment rosters (workflows/rosters) -------------------------------------------------------
+# Cases written per transaction while a roster is generated: its progress moves this often,
+# and a killed worker loses at most this much work.
+ROSTER_CHUNK_SIZE = env_int("ROSTER_CHUNK_SIZE", 5000, minimum=1)
+# A generating roster whose worker said nothing for this long is generated again (beat, every minute).
+ROSTER_DEAD_AFTER_SECONDS = env_int("ROSTER_DEAD_AFTER_SECONDS", 120, minimum=5)
+CELERY_BEAT_SCHEDULE["rosters-resume"] = {"task": "rosters.resume", "schedule": 60}

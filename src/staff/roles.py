@@ -103,6 +103,21 @@ ROLE_PERMISSIONS[Role.ADMIN] += [
     "temporary.view_amountband", "temporary.add_amountband", "temporary.change_amountband",
 ]
 
+# Monthly payment rosters (workflows/rosters): county finance makes, locks and reconciles them;
+# the township records where a case is paid; administrators record the CPI and the subsidy's rules.
+ROLE_PERMISSIONS[Role.CASEWORKER] += ["rosters.view_bankaccount", "rosters.add_bankaccount",
+                                      "rosters.change_bankaccount"]
+ROLE_PERMISSIONS[Role.TOWNSHIP_HEAD] += ["rosters.view_bankaccount"]
+ROLE_PERMISSIONS[Role.COUNTY_FINANCE] += [
+    "rosters.view_roster", "rosters.add_roster", "rosters.lock_roster", "rosters.reconcile_roster",
+    "rosters.view_bankaccount", "rosters.add_bankaccount", "rosters.change_bankaccount",
+]
+ROLE_PERMISSIONS[Role.SUPERVISOR] += ["rosters.view_roster"]
+ROLE_PERMISSIONS[Role.ADMIN] += [
+    "rosters.view_roster", "rosters.view_cpireading", "rosters.add_cpireading",
+    "rosters.view_pricesubsidyrule", "rosters.add_pricesubsidyrule", "rosters.change_pricesubsidyrule",
+]
+
 
 def role_permissions() -> dict[str, list[str]]:
     """Every role's permissions: those above plus the steps each flow gives the role."""
