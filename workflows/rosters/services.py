@@ -18,6 +18,7 @@ import datetime
 import hashlib
 import io
 import logging
+import time
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
@@ -123,10 +124,12 @@ def regenerate(actor, roster: Roster) -> Roster:
 
 
 def _take_over(roster_id: int) -> tuple[Roster, int] | None:
-    """Start a run: the roster's next run number, under its row lock. None when it is locked."""
+    """Start a run: the roster's next run number, under its row lock. None when there is nothing to generate."""
     with transaction.atomic():
         roster = Roster.objects.select_for_update().filter(pk=roster_id).first()
-        if roster is None or roster.status == RosterStatus.LOCKED:
+        # Only a roster asked for (new, or regenerated) is generated: a repeated or late
+        # delivery of the task for a finished draft or a locked roster does nothing.
+        if roster is None or roster.status != RosterStatus.GENERATING:
             return None
         roster.run += 1
         roster.status = RosterStatus.GENERATING
@@ -233,6 +236,8 @@ def _generate(roster: Roster, run: int, chunk_size: int) -> Roster | None:
                 _write_chunk(roster, run, chunk)
             done += len(chunk)
             Roster.objects.filter(pk=roster.pk).update(progress_done=done, heartbeat_at=timezone.now())
+        if settings.ROSTER_CHUNK_PAUSE_MS:
+            time.sleep(settings.ROSTER_CHUNK_PAUSE_MS / 1000)
     with transaction.atomic():
         current = _still_mine(roster.pk, run)
         if current is None:
@@ -294,10 +299,15 @@ def _write_subsidy_chunk(roster: Roster, run: int, chunk: list[tuple], per_perso
     ids = [row[0] for row in chunk]
     people = _covered_people(ids)
     everyone = [p for persons in people.values() for p in persons]
-    elsewhere = set(SubsidyRecipient.objects.filter(month=roster.month, person_id__in=everyone)
-                    .exclude(line__roster=roster).values_list("person_id", flat=True))
-    payable = {case_id: [p for p in persons if p not in elsewhere] for case_id, persons in people.items()}
-    payable = {case_id: persons for case_id, persons in payable.items() if persons}
+    # Paid for this month by another roster, or by this one on a case outside this chunk.
+    taken = set(SubsidyRecipient.objects.filter(month=roster.month, person_id__in=everyone)
+                .exclude(line__roster=roster, line__application_id__in=ids).values_list("person_id", flat=True))
+    payable = {}
+    for case_id in sorted(people):  # a person covered by two cases is paid on the first one
+        persons = [p for p in people[case_id] if p not in taken]
+        taken.update(persons)
+        if persons:
+            payable[case_id] = persons
     rows = [(a, p, per_person * len(payable[a]), len(payable[a]), r) for a, p, _amt, _n, r in chunk if a in payable]
     SubsidyRecipient.objects.filter(line__roster=roster, line__application_id__in=ids).delete()
     _write_chunk(roster, run, rows)
