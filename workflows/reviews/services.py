@@ -468,6 +468,13 @@ def record_work_refusal(actor, application_id: int, *, member, offered: str, on,
     return refusal
 
 
+def share_cut(base: Decimal, size: int) -> tuple[Decimal, Decimal]:
+    """(one member's share, what the rest are paid): the share is base ÷ size rounded down
+    to the fen, so the household keeps the odd fen and never loses more than one share."""
+    share = (base / size).quantize(CENT, rounding=ROUND_DOWN)
+    return share, base - share
+
+
 def _cut_share(actor, case, refusal: WorkRefusal, person: Person, number: int, request=None) -> None:
     start = benefits.following_month(timezone.localdate())
     entry = benefits.in_force(case.pk, start)
@@ -480,8 +487,7 @@ def _cut_share(actor, case, refusal: WorkRefusal, person: Person, number: int, r
         open_review(case, kind=ReviewKind.WORK_REFUSAL, reason=reason, actor=actor, request=request)
         return
     base = entry.monthly_amount
-    share = (base / size).quantize(CENT, rounding=ROUND_DOWN)
-    amount = base - share
+    share, amount = share_cut(base, size)
     reason = _chinese(lambda: _(
         "%(name)s refused suitable work %(n)s times in a row (last: %(offered)s, on %(date)s): their own share of "
         "%(share)s yuan (%(base)s yuan for %(size)s people) is cut; %(amount)s yuan a month for %(left)s people.")
