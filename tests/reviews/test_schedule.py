@@ -96,3 +96,20 @@ def test_a_cut_takes_one_share_rounded_down(base, size):
     assert share + rest == base
     assert share * size <= base < (share + Decimal("0.01")) * size
     assert rest >= share >= 0
+
+
+def test_the_daily_jobs_are_scheduled_and_registered(settings):
+    from engine.celery import app
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"reviews.schedule", "reviews.end_gradual_exits"} <= tasks
+    app.loader.import_default_modules()
+    assert {"reviews.schedule", "reviews.end_gradual_exits", "reviews.render_notice"} <= set(app.tasks)
+
+
+def test_the_daily_task_opens_due_reviews(enrolled):
+    from workflows.reviews.tasks import schedule_reviews
+
+    approved_ago(enrolled, 13)
+    assert schedule_reviews.delay().get() == 1
+    assert schedule_reviews.delay().get() == 0
