@@ -44,6 +44,7 @@ SEEDING_MIGRATIONS = [
     "visits.migrations.0002_default_rules_and_follow_up_policy",
     "means.migrations.0002_national_defaults",
     "workflows.enrolment.migrations.0002_national_rules",
+    "workflows.reviews.migrations.0002_national_rules",
 ]
 
 

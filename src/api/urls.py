@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 from api.funds import FundViewSet
 from api.visits import VisitViewSet
 
-from . import assistance, enrolment, means, views
+from . import assistance, enrolment, means, reviews, views
 
 
 class Router(DefaultRouter):
@@ -35,6 +35,9 @@ urlpatterns = [
     path("applications/<int:pk>/objections/", enrolment.ObjectionsView.as_view(), name="api-application-objections"),
     path("applications/<int:pk>/extend/", enrolment.ExtendView.as_view(), name="api-application-extend"),
     path("spot-checks/", enrolment.SpotCheckView.as_view(), name="api-spot-checks"),
+    path("applications/<int:pk>/changes/", reviews.ChangesView.as_view(), name="api-application-changes"),
+    path("applications/<int:pk>/work-refusals/", reviews.WorkRefusalsView.as_view(),
+         name="api-application-work-refusals"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the Content-Security-Policy allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

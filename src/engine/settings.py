@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "workflows.enrolment",
     "workflows.dibao",
     "workflows.tekun",
+    "workflows.reviews",
     "workflows.replenishment",
     "workflows.duplicates",
     "workflows.rosters",
@@ -339,6 +340,11 @@ CELERY_BEAT_SCHEDULE["visits-remind-retries"] = {"task": "visits.remind_retries"
 
 # Reserve funds: recompute every balance from its ledger once a day and report any difference.
 CELERY_BEAT_SCHEDULE["funds-check-balances"] = {"task": "funds.check_balances", "schedule": 24 * 3600}
+
+# Ongoing 低保/特困 cases: open the periodic reviews that are due, and end the gradual exits that ran out.
+CELERY_BEAT_SCHEDULE["reviews-schedule"] = {"task": "reviews.schedule", "schedule": crontab(hour=1, minute=15)}
+CELERY_BEAT_SCHEDULE["reviews-end-gradual-exits"] = {"task": "reviews.end_gradual_exits",
+                                                     "schedule": crontab(hour=1, minute=45)}
 
 # --- Exports (exports app) ---------------------------------------------------------------------
 # An export of more rows than this runs as a background job with a progress page: a city's

@@ -20,6 +20,7 @@ urlpatterns = [
     path("funds/", include("web.funds_urls")),
     path("visits/", include("web.visits_urls")),
     path("exports/", include("web.jobs_urls")),
+    path("", include("web.reviews_urls")),
     path("", include("web.urls")),
 ]
 if settings.DEBUG:

@@ -119,6 +119,18 @@ ROLE_PERMISSIONS[Role.ADMIN] += [
 ]
 
 
+# Ongoing 低保/特困 cases (workflows/reviews): township staff report changes and refusals of work;
+# whoever works or supervises cases reads reviews and the notices of payment changes.
+ROLE_PERMISSIONS[Role.CASEWORKER] += ["reviews.view_review", "reviews.add_changereport", "reviews.add_workrefusal",
+                                      "reviews.view_benefitnotice"]
+ROLE_PERMISSIONS[Role.TOWNSHIP_HEAD] += ["reviews.view_review", "reviews.add_changereport",
+                                         "reviews.add_workrefusal", "reviews.view_benefitnotice"]
+ROLE_PERMISSIONS[Role.COUNTY_REVIEWER] += ["reviews.view_review", "reviews.view_benefitnotice"]
+ROLE_PERMISSIONS[Role.SUPERVISOR] += ["reviews.view_review", "reviews.view_benefitnotice"]
+ROLE_PERMISSIONS[Role.ADMIN] += ["reviews.view_reviewrule", "reviews.add_reviewrule", "reviews.change_reviewrule",
+                                 "reviews.delete_reviewrule"]
+
+
 def role_permissions() -> dict[str, list[str]]:
     """Every role's permissions: those above plus the steps each flow gives the role."""
     from core import programs

@@ -16,6 +16,7 @@ MENU = [
     ("audit_list", _("Audit trail"), "audit.view_auditevent"),
     ("notice_list", _("Public notices"), "enrolment.view_publicnotice"),
     ("spot_check_list", _("Spot checks"), "enrolment.view_spotcheck"),
+    ("township_changes", _("Township changes"), "reviews.view_review"),
     ("fund_list", _("Reserve funds"), "funds.view_reservefund"),
     ("visit_list", _("Home visits"), "visits.view_visit"),
     ("visit_coverage", _("Visit coverage"), "visits.view_coverage"),
@@ -32,6 +33,7 @@ SECTIONS = {
     "fund_list": ("/funds/",),
     "notice_list": ("/notices/",),
     "spot_check_list": ("/spot-checks/",),
+    "township_changes": ("/township-changes/",),
     "visit_list": ("/visits/",),
     "export_list": ("/exports/",),
 }
