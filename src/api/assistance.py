@@ -34,6 +34,7 @@ from regions.codes import within
 from workflows import engine
 
 from .enrolment import EnrolmentSerializer, enrolment_body
+from .rosters import roster_payments
 
 
 def _task_type_id() -> int:
@@ -146,7 +147,7 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     def get_payments(self, application) -> list[dict]:
         return [{"id": i.pk, "instalment": i.number, "amount": f"{i.amount:.2f}", "source": i.source,
                  "status": i.status, "paid_at": i.paid_at, "note": i.note}
-                for i in application.instalments.order_by("number")]
+                for i in application.instalments.order_by("number")] + roster_payments(application)
 
 
 class ProgramField(serializers.ChoiceField):

@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 from api.funds import FundViewSet
 from api.visits import VisitViewSet
 
-from . import assistance, enrolment, means, reviews, views
+from . import assistance, enrolment, means, reviews, rosters, views
 
 
 class Router(DefaultRouter):
@@ -24,6 +24,8 @@ router.register("tasks", assistance.TaskViewSet, basename="task")
 router.register("funds", FundViewSet, basename="fund")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("notices", enrolment.NoticeViewSet, basename="notice")
+router.register("rosters", rosters.RosterViewSet, basename="roster")
+router.register("roster-lines", rosters.RosterLineViewSet, basename="roster-line")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -34,6 +36,7 @@ urlpatterns = [
     path("households/<int:pk>/means-test/", means.MeansTestView.as_view(), name="api-household-means-test"),
     path("applications/<int:pk>/objections/", enrolment.ObjectionsView.as_view(), name="api-application-objections"),
     path("applications/<int:pk>/extend/", enrolment.ExtendView.as_view(), name="api-application-extend"),
+    path("applications/<int:pk>/bank-account/", rosters.BankAccountView.as_view(), name="api-application-bank-account"),
     path("spot-checks/", enrolment.SpotCheckView.as_view(), name="api-spot-checks"),
     path("applications/<int:pk>/changes/", reviews.ChangesView.as_view(), name="api-application-changes"),
     path("applications/<int:pk>/work-refusals/", reviews.WorkRefusalsView.as_view(),
