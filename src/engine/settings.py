@@ -254,6 +254,9 @@ SPECTACULAR_SETTINGS = {
         "OutcomeEnum": "visits.models.Outcome",
         "NoticeKindEnum": "workflows.enrolment.models.NoticeKind",
         "ObjectionOutcomeEnum": "workflows.enrolment.models.ObjectionOutcome",
+        "RosterProgramEnum": "workflows.rosters.models.RosterProgram",
+        "RosterStatusEnum": "workflows.rosters.models.RosterStatus",
+        "RosterLineStatusEnum": "workflows.rosters.models.LineStatus",
     },
 }
 

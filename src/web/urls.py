@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import cases, enrolment, households, supervision, trail, views
 
@@ -48,4 +48,6 @@ urlpatterns = [
     path("notices/<int:pk>/pdf/", enrolment.notice_pdf, name="notice_pdf"),
     path("spot-checks/", enrolment.spot_check_list, name="spot_check_list"),
     path("spot-checks/export.xlsx", enrolment.spot_check_export, name="spot_check_export"),
+    # Monthly payment rosters (发放花名册).
+    path("rosters/", include("web.rosters_urls")),
 ]

@@ -238,6 +238,10 @@ def seed(program: str, shapes: list[Shape]) -> Report:
         if not Application.objects.filter(program=program, created_by__username__in=intake_users).exists():
             for n, shape in enumerate(shapes):
                 _walk(program, shape, n, admin)
+        # Where the approved cases are paid, so that their monthly rosters reach the bank.
+        from workflows.rosters.demo import seed_accounts
+
+        seed_accounts(program, admin)
     return report(program, intake_users)
 
 
