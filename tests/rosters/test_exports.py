@@ -176,3 +176,18 @@ class TestAdmin:
         assert CpiReading.objects.get().triggered
         assert Roster.objects.filter(program="price_subsidy").count() == 2  # 任城区 and 兖州区
         assert AuditEvent.objects.filter(event="rosters.cpi.recorded").exists()
+
+
+class TestDemo:
+    def test_approved_cases_get_an_account_and_the_city_a_subsidy_rule(self, alice, households):
+        from workflows.rosters.demo import seed_accounts
+
+        from .conftest import enrolled
+
+        cases = [enrolled(h, "700.00", by=alice, account=False) for h in households[:3]]
+        assert seed_accounts("dibao") == 3
+        assert seed_accounts("dibao") == 0  # safe to run again
+        accounts = BankAccount.objects.filter(application__in=cases)
+        assert accounts.count() == 3 and all(len(a.account_number) == 16 for a in accounts)
+        rule = PriceSubsidyRule.objects.get()
+        assert (rule.scope, rule.per_person) == ("3708", Decimal("30.00"))
