@@ -19,7 +19,10 @@ from core.money import MAX_AMOUNT, MONEY_FIELD, AmountApiField, AmountFormField,
 
 # Decimal columns with two places that are not yuan.
 NOT_MONEY = {"temporary.AmountBand.min_multiple", "temporary.AmountBand.max_multiple",  # multiples, not yuan
-             "means.MeansRule.near_dibao_multiple", "means.MeansRule.tekun_multiple"}
+             "means.MeansRule.near_dibao_multiple", "means.MeansRule.tekun_multiple",
+             # percentages: the price index and its triggers
+             "rosters.PriceSubsidyRule.cpi_trigger", "rosters.PriceSubsidyRule.food_trigger",
+             "rosters.CpiReading.cpi_yoy", "rosters.CpiReading.food_yoy"}
 LARGEST = "999999999999.99"
 TOO_LARGE = "1000000000000.00"
 
