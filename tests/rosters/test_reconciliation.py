@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.test import TestCase
 
@@ -112,4 +114,4 @@ def test_the_bank_file_has_every_line_to_pay_once(fiona, locked):
     lines = text.lstrip("\ufeff").strip().splitlines()
     assert lines[0].split(",") == list(services.BANK_FILE_HEADER)
     assert len(lines) == 11
-    assert sum(float(line.split(",")[5]) for line in lines[1:]) == pytest.approx(float(locked.total))
+    assert sum(Decimal(line.split(",")[5]) for line in lines[1:]) == locked.total

@@ -177,10 +177,11 @@ def _households(application_ids) -> dict[int, int]:
 
 def _covered_people(application_ids) -> dict[int, list[int]]:
     """The people each case covers: its individually covered member, or its household's members."""
-    from workflows.enrolment.services import details_of
+    from core.programs import detail_relations, details_of
 
     out: dict[int, list[int]] = {}
-    cases = Application.objects.filter(pk__in=application_ids).only("pk", "program", "household_id")
+    # Each program's details selected with its case: one query per chunk, not one per case.
+    cases = Application.objects.filter(pk__in=application_ids).select_related(*detail_relations())
     by_household: dict[int, list[int]] = {}
     for case in cases:
         details = details_of(case)
