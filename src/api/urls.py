@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 from api.funds import FundViewSet
 from api.visits import VisitViewSet
 
-from . import assistance, enrolment, means, reviews, rosters, views
+from . import assistance, enrolment, means, reviews, rosters, statistics, views
 
 
 class Router(DefaultRouter):
@@ -38,6 +38,7 @@ urlpatterns = [
     path("applications/<int:pk>/extend/", enrolment.ExtendView.as_view(), name="api-application-extend"),
     path("applications/<int:pk>/bank-account/", rosters.BankAccountView.as_view(), name="api-application-bank-account"),
     path("spot-checks/", enrolment.SpotCheckView.as_view(), name="api-spot-checks"),
+    path("statistics/", statistics.StatisticsView.as_view(), name="api-statistics"),
     path("applications/<int:pk>/changes/", reviews.ChangesView.as_view(), name="api-application-changes"),
     path("applications/<int:pk>/work-refusals/", reviews.WorkRefusalsView.as_view(),
          name="api-application-work-refusals"),

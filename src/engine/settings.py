@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "workflows.replenishment",
     "workflows.duplicates",
     "workflows.rosters",
+    "workflows.reporting",
     "web",
     "api",
 ]
@@ -348,6 +349,17 @@ CELERY_BEAT_SCHEDULE["funds-check-balances"] = {"task": "funds.check_balances", 
 CELERY_BEAT_SCHEDULE["reviews-schedule"] = {"task": "reviews.schedule", "schedule": crontab(hour=1, minute=15)}
 CELERY_BEAT_SCHEDULE["reviews-end-gradual-exits"] = {"task": "reviews.end_gradual_exits",
                                                      "schedule": crontab(hour=1, minute=45)}
+
+# Program statistics (workflows.reporting): the figures are computed per township, program and month.
+# Every night the last STATISTICS_NIGHTLY_MONTHS months (late bank results and reversals change recent
+# months); the current month again every STATISTICS_REFRESH_SECONDS; a refresh nobody finished within
+# STATISTICS_STALE_MINUTES is marked failed.
+STATISTICS_NIGHTLY_MONTHS = env_int("STATISTICS_NIGHTLY_MONTHS", 3, minimum=1)
+STATISTICS_REFRESH_SECONDS = env_int("STATISTICS_REFRESH_SECONDS", 3600, minimum=60)
+STATISTICS_STALE_MINUTES = env_int("STATISTICS_STALE_MINUTES", 30, minimum=5)
+CELERY_BEAT_SCHEDULE["reporting-nightly"] = {"task": "reporting.nightly", "schedule": crontab(hour=3, minute=10)}
+CELERY_BEAT_SCHEDULE["reporting-current-month"] = {"task": "reporting.current_month",
+                                                   "schedule": STATISTICS_REFRESH_SECONDS}
 
 # --- Exports (exports app) ---------------------------------------------------------------------
 # An export of more rows than this runs as a background job with a progress page: a city's

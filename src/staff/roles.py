@@ -131,6 +131,11 @@ ROLE_PERMISSIONS[Role.ADMIN] += ["reviews.view_reviewrule", "reviews.add_reviewr
                                  "reviews.delete_reviewrule"]
 
 
+# Program statistics (workflows.reporting): supervisors and administrators.
+ROLE_PERMISSIONS[Role.SUPERVISOR] += ["reporting.view_statistics", "enrolment.view_proactivenotice"]
+ROLE_PERMISSIONS[Role.ADMIN] += ["reporting.view_statistics"]
+
+
 def role_permissions() -> dict[str, list[str]]:
     """Every role's permissions: those above plus the steps each flow gives the role."""
     from core import programs

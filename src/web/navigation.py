@@ -16,12 +16,14 @@ MENU = [
     ("audit_list", _("Audit trail"), "audit.view_auditevent"),
     ("notice_list", _("Public notices"), "enrolment.view_publicnotice"),
     ("spot_check_list", _("Spot checks"), "enrolment.view_spotcheck"),
+    ("proactive_list", _("Proactive notices"), "enrolment.view_proactivenotice"),
     ("township_changes", _("Township changes"), "reviews.view_review"),
     ("fund_list", _("Reserve funds"), "funds.view_reservefund"),
     ("roster_list", _("Payment rosters"), "rosters.view_roster"),
     ("visit_list", _("Home visits"), "visits.view_visit"),
     ("visit_coverage", _("Visit coverage"), "visits.view_coverage"),
     ("sla_dashboard", _("Deadline supervision"), "deadlines.view_breaches"),
+    ("statistics", _("Statistics"), "reporting.view_statistics"),
     ("export_list", _("My exports"), None),
 ]
 
@@ -35,6 +37,8 @@ SECTIONS = {
     "roster_list": ("/rosters/",),
     "notice_list": ("/notices/",),
     "spot_check_list": ("/spot-checks/",),
+    "proactive_list": ("/proactive-notices/",),
+    "statistics": ("/statistics/",),
     "township_changes": ("/township-changes/",),
     "visit_list": ("/visits/",),
     "export_list": ("/exports/",),

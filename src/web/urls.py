@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import cases, enrolment, households, supervision, trail, views
+from . import cases, enrolment, households, proactive, statistics, supervision, trail, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -47,6 +47,13 @@ urlpatterns = [
     path("notices/export.xlsx", enrolment.notice_export, name="notice_export"),
     path("notices/<int:pk>/pdf/", enrolment.notice_pdf, name="notice_pdf"),
     path("spot-checks/", enrolment.spot_check_list, name="spot_check_list"),
+    path("proactive-notices/", proactive.proactive_list, name="proactive_list"),
+    path("proactive-notices/<int:pk>/pdf/", proactive.proactive_pdf, name="proactive_pdf"),
+    path("proactive-notices/<int:pk>/deliver/", proactive.proactive_deliver, name="proactive_deliver"),
+    path("statistics/", statistics.statistics_page, name="statistics"),
+    path("statistics/export.xlsx", statistics.statistics_export, name="statistics_export"),
+    path("statistics/report.pdf", statistics.statistics_report, name="statistics_report"),
+    path("statistics/refresh/", statistics.statistics_refresh, name="statistics_refresh"),
     path("spot-checks/export.xlsx", enrolment.spot_check_export, name="spot_check_export"),
     # Monthly payment rosters (发放花名册).
     path("rosters/", include("web.rosters_urls")),

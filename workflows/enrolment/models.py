@@ -392,6 +392,58 @@ class ProactiveNotice(models.Model):
         raise ImmutableDocumentError("Proactive notices are immutable and are never deleted.")
 
 
+class DeliveryMethod(models.TextChoices):
+    IN_PERSON = "in_person", _("Handed over in person")
+    POST = "post", _("Sent by post")
+    VILLAGE = "village", _("Through the village committee")
+    PHONE = "phone", _("Read out by phone, letter to follow")
+
+
+class ProactiveDeliveryQuerySet(ScopedQuerySet):
+    scope_field = "notice__region_code"
+
+    def update(self, **kwargs):
+        raise ImmutableDocumentError("A delivery record is never changed: record the next delivery instead.")
+
+    def delete(self):
+        raise ImmutableDocumentError("Delivery records are never deleted.")
+
+
+class ProactiveDelivery(models.Model):
+    """How and when a proactive notice reached the household (append-only): the letter
+    itself never changes, so its delivery is a record of its own. The dashboard's
+    conversion rate reads these and the applications that followed."""
+
+    notice = models.ForeignKey(ProactiveNotice, verbose_name=_("proactive notice"), on_delete=models.PROTECT,
+                               related_name="deliveries")
+    method = models.CharField(_("how"), max_length=10, choices=DeliveryMethod.choices)
+    delivered_on = models.DateField(_("delivered on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    on_delete=models.PROTECT, related_name="+")
+
+    objects = ProactiveDeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["delivered_on", "id"]
+        verbose_name = _("delivery of a proactive notice")
+        verbose_name_plural = _("deliveries of proactive notices")
+        constraints = [models.CheckConstraint(condition=Q(method__in=DeliveryMethod.values),
+                                              name="proactive_delivery_method_valid")]
+
+    def __str__(self):
+        return f"{self.notice_id} {self.method} {self.delivered_on}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableDocumentError("A delivery record is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableDocumentError("Delivery records are never deleted.")
+
+
 # --- What an enrolled case is paid, month by month --------------------------------------------------
 
 class BenefitKind(models.TextChoices):

@@ -18,6 +18,7 @@ import datetime
 import hashlib
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -35,7 +36,7 @@ from means.calculation import MeansResult
 from means.services import check_program, means_test, means_test_many
 from registry.models import Household
 
-from .models import ONGOING_STATUSES, OPEN_STATUSES, ProactiveNotice
+from .models import ONGOING_STATUSES, OPEN_STATUSES, DeliveryMethod, ProactiveDelivery, ProactiveNotice
 from .services import means_snapshot
 
 KIND = "proactive_notice"
@@ -155,3 +156,54 @@ def issue_proactive_notice(actor, household: Household, program: str = "dibao", 
                             "eligible": result.eligible, "monthly_amount": str(result.monthly_amount),
                             "sha256": digest, "size": len(content)}, request=request)
     return notice
+
+
+def record_delivery(actor, notice: ProactiveNotice, *, method: str, delivered_on: datetime.date,
+                    note: str = "", request=None) -> ProactiveDelivery:
+    """Record that (and how) a letter reached its household."""
+    if not actor.has_perm("enrolment.add_proactivenotice"):
+        raise NotPermitted(_("Only township staff record how a proactive notice was delivered."))
+    if not code_visible_to(actor, notice.region_code):
+        raise NotPermitted(_("No such notice in your region."))
+    errors = {}
+    if method not in DeliveryMethod.values:
+        errors["method"] = [_("Choose how the letter was delivered.")]
+    if delivered_on is None or delivered_on > timezone.localdate():
+        errors["delivered_on"] = [_("Give the day it was delivered (not a future day).")]
+    elif delivered_on < timezone.localtime(notice.created_at).date():
+        errors["delivered_on"] = [_("A letter cannot be delivered before it was written.")]
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        delivery = ProactiveDelivery.objects.create(notice=notice, method=method, delivered_on=delivered_on,
+                                                    note=(note or "").strip()[:200], recorded_by=actor)
+        audit.record("enrolment.proactive_notice.delivered", actor=actor, obj=notice, region_code=notice.region_code,
+                     extra={"method": method, "delivered_on": delivered_on.isoformat(), "delivery": delivery.pk},
+                     request=request)
+    return delivery
+
+
+def _delivered():
+    return Exists(ProactiveDelivery.objects.filter(notice=OuterRef("pk")))
+
+
+def _applied():
+    return Exists(Application.objects.filter(household=OuterRef("household"), program=OuterRef("program"),
+                                             created_at__gt=OuterRef("created_at")))
+
+
+def with_outcome(notices):
+    """Notices annotated with whether they were delivered and whether the household then applied
+    (a case of the program received after the letter)."""
+    return notices.annotate(delivered=_delivered(), applied=_applied())
+
+
+def conversion(notices) -> dict:
+    """Letters written, delivered, and followed by an application, with the rate (percent, one decimal)."""
+    from django.db.models import Count
+
+    counts = notices.aggregate(issued=Count("id"), delivered=Count("id", filter=_delivered()),
+                               applied=Count("id", filter=_applied()))
+    issued = counts["issued"] or 0
+    rate = (Decimal(100 * counts["applied"]) / issued).quantize(Decimal("0.1")) if issued else None
+    return {**counts, "rate": rate}
