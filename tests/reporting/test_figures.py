@@ -81,3 +81,23 @@ def test_computing_again_replaces_the_month_and_never_doubles_it(city):
     first = refresh.refresh_month(CITY, NOVEMBER)
     again = refresh.refresh_month(CITY, NOVEMBER)
     assert first == again == MonthlyFigure.objects.filter(month=NOVEMBER).count()
+
+
+def test_the_command_and_the_nightly_job_compute_the_recent_months(city):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from workflows.reporting import services
+
+    out = StringIO()
+    call_command("refresh_statistics", "--from", "2026-10", "--to", "2026-11", stdout=out)
+    assert set(MonthlyFigure.objects.values_list("month", flat=True)) == {NOVEMBER, datetime.date(2026, 10, 1)}
+    for bad in (["--from", "2026-13"], ["--from", "2026-12", "--to", "2026-11"], ["--region", "999999999999"]):
+        with pytest.raises(CommandError):
+            call_command("refresh_statistics", *bad, stdout=out)
+    MonthlyFigure.objects.all().delete()
+    services.nightly(today=datetime.date(2026, 12, 5))
+    assert set(MonthlyFigure.objects.values_list("month", flat=True)) >= {NOVEMBER, datetime.date(2026, 12, 1)}
+    assert row(city["township_a"], "dibao").households_covered == 9

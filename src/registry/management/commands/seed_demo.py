@@ -112,3 +112,10 @@ class Command(BaseCommand):
         for spec in sorted(programs.flows(), key=lambda spec: not spec.is_program):
             if spec.demo is not None:
                 out(spec.demo(township))
+        # The statistics of the last twelve months, from what the demos just wrote: the pages
+        # are not empty before the hourly job first runs. Called by name: the command lives in
+        # a program folder, above this app.
+        from django.core.management import call_command, get_commands
+
+        if "refresh_statistics" in get_commands():
+            call_command("refresh_statistics", stdout=self.stdout)
