@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 import zoneinfo
+from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -265,6 +266,7 @@ def run(cases: int, runs: int) -> dict:
         out["pages"][label] = measure(get, runs=runs)
     # What the table saves: the same month computed from the records on a page view.
     out["live_month"] = measure(lambda: refresh.compute_month(refresh._region(CITY), LAST_MONTH), runs=3)
+    out["load"] = round(os.getloadavg()[0], 1)
     return out
 
 
@@ -281,7 +283,7 @@ paid from reserve funds and county transfers, on PostgreSQL (database `{DB}`). {
 
 Computing the figures (what the jobs do): one month for the city **{r['month_s']} s** ({r['month_queries']} queries,
 the hourly job); the twelve months **{r['year_s']} s** ({r['rows']:,} rows of figures; roster money over the year
-{r['paid_year']} yuan).
+{Decimal(r['paid_year']):,.2f} yuan). Load average when measured: {r.get('load', '?')} (2 cores).
 
 | statistics page (city supervisor) | p50 ms | p95 ms | queries |
 |---|---:|---:|---:|
