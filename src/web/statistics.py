@@ -21,7 +21,7 @@ from audit import services as audit
 from core.decorators import staff_view
 from core.errors import DomainError
 from core.scoping import get_visible_or_404
-from exports.responses import attachment, timestamped
+from exports.responses import XLSX, attachment, timestamped
 from regions.codes import within
 from regions.models import Region
 from workflows.enrolment.models import ProactiveNotice
@@ -123,33 +123,28 @@ def statistics_page(request):
     })
 
 
+def _download(request, extension: str, content_type: str, render):
+    """The statistics of the region and period asked for, as a file (audited)."""
+    region, period, _errors = _choice(request)
+    content = render(figures.statistics(region, period))
+    audit.record("reporting.statistics.exported", actor=request.user, region_code=region.code, request=request,
+                 extra={"period": period.code, "format": extension})
+    display = _("Statistics %(region)s %(period)s") % {"region": region.name, "period": period.label}
+    return attachment(content, timestamped(f"statistics-{region.code}-{period.code}", extension), content_type,
+                      display_name=timestamped(display, extension))
+
+
 @staff_view(PERMISSION)
 @require_safe
 def statistics_export(request):
-    region, period, _errors = _choice(request)
-    stats = figures.statistics(region, period)
-    content = statistics_workbook(stats)
-    audit.record("reporting.statistics.exported", actor=request.user, region_code=region.code, request=request,
-                 extra={"period": period.code, "format": "xlsx"})
-    name = f"statistics-{region.code}-{period.code}"
-    return attachment(content, timestamped(name),
-                      display_name=timestamped(_("Statistics %(region)s %(period)s")
-                                               % {"region": region.name, "period": period.label}))
+    return _download(request, "xlsx", XLSX, statistics_workbook)
 
 
 @staff_view(PERMISSION)
 @require_safe
 def statistics_report(request):
     """The official-style summary (统计月报) of a region and period, as PDF."""
-    region, period, _errors = _choice(request)
-    stats = figures.statistics(region, period)
-    content = statistics_pdf(stats)
-    audit.record("reporting.statistics.exported", actor=request.user, region_code=region.code, request=request,
-                 extra={"period": period.code, "format": "pdf"})
-    name = f"statistics-{region.code}-{period.code}"
-    return attachment(content, timestamped(name, "pdf"), "application/pdf",
-                      display_name=timestamped(_("Statistics %(region)s %(period)s")
-                                               % {"region": region.name, "period": period.label}, "pdf"))
+    return _download(request, "pdf", "application/pdf", statistics_pdf)
 
 
 @staff_view(PERMISSION)
