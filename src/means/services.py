@@ -5,7 +5,9 @@
 queryset of any size, a chunk of households at a time with one query per kind of fact
 per chunk (households, members, illnesses, incomes, assets), never per household. The
 dibao standard and the means-test rule come from their rows through regions.rules, the
-one resolver of rules versioned by region and date.
+one resolver of rules versioned by region and date. A ``RuleBook`` given hypothetical
+standards answers "what if the standard were…" from the same facts, writing nothing
+(``household_facts`` loads them once for a caller that tests them under two books).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -38,11 +41,21 @@ def check_program(program) -> str:
 class RuleBook:
     """The dibao standards and means-test rules that took effect by ``on``, read once;
     each county's are picked the first time one of its households asks (rule scopes are
-    at most a county's six digits, so every village of a county shares them)."""
+    at most a county's six digits, so every village of a county shares them).
 
-    def __init__(self, on: datetime.date):
+    ``standards``: dibao-standard rows to read as if they were stored (unsaved
+    ``DibaoStandard`` instances), for a question such as "what if the county's standard
+    were 1,080.00 from July?". Each is picked among the stored rows as it would be once
+    saved; one with the same scope, registration and date of effect as a stored row
+    takes that row's place, as editing it would. Nothing is written."""
+
+    def __init__(self, on: datetime.date, *, standards: Iterable[DibaoStandard] = ()):
         self.on = on
-        self._standards = list(DibaoStandard.objects.filter(effective_from__lte=on).order_by("pk"))
+        extra = [row for row in standards if row.effective_from <= on]
+        replaced = {(row.scope, row.registration, row.effective_from) for row in extra}
+        stored = DibaoStandard.objects.filter(effective_from__lte=on).order_by("pk")
+        self._standards = [row for row in stored
+                           if (row.scope, row.registration, row.effective_from) not in replaced] + extra
         self._rules = list(MeansRule.objects.filter(effective_from__lte=on).order_by("pk"))
         self._standard: dict[tuple[str, str], object] = {}
         self._rule: dict[str, MeansRule | None] = {}
@@ -97,14 +110,31 @@ def means_test(household: Household, program: str, on: datetime.date | None = No
     )
 
 
-def means_test_many(households, program: str, on: datetime.date | None = None, *,
-                    chunk_size: int = CHUNK) -> Iterator[MeansResult]:
-    """The means test of every household of the queryset ``households``, in order of
-    their numbers, as a stream of results (a city's results need not all be held at
-    once). Five queries per chunk of ``chunk_size`` households, two for the rules."""
-    program = check_program(program)
-    on = on or timezone.localdate()
-    book = RuleBook(on)
+@dataclass(frozen=True, slots=True)
+class HouseholdFacts:
+    """What the means test reads of one household on a day: its members, and the income
+    rows and asset valuations in force then."""
+
+    household_id: int
+    region_code: str
+    registration: str
+    on: datetime.date
+    members: tuple[Member, ...]
+    incomes: tuple[IncomeRow, ...]
+    assets: tuple[AssetRow, ...]
+
+    def test(self, program: str, book: RuleBook) -> MeansResult:
+        """The means test of these facts for ``program`` under ``book``'s standards and rules."""
+        return compute(household_id=self.household_id, registration=self.registration, program=program, on=self.on,
+                       members=self.members, incomes=self.incomes, assets=self.assets,
+                       dibao_standard=book.standard(self.region_code, self.registration),
+                       rule=book.rule(self.region_code))
+
+
+def household_facts(households, on: datetime.date, *, chunk_size: int = CHUNK) -> Iterator[HouseholdFacts]:
+    """The facts of every household of the queryset ``households`` on ``on``, in order of
+    their numbers, a chunk at a time: five queries per chunk of ``chunk_size`` households
+    (households, illnesses, members, incomes, assets), never one per household."""
     base = households.order_by("pk").values_list("pk", "region_id", "registration")
     last = 0
     while True:
@@ -130,6 +160,22 @@ def means_test_many(households, program: str, on: datetime.date | None = None, *
                                           .values_list("household_id", "kind", "value")):
             assets[household_id].append(AssetRow(kind, value))
         for pk, region_code, registration in chunk:
-            yield compute(household_id=pk, registration=registration, program=program, on=on,
-                          members=members.get(pk, ()), incomes=incomes.get(pk, ()), assets=assets.get(pk, ()),
-                          dibao_standard=book.standard(region_code, registration), rule=book.rule(region_code))
+            yield HouseholdFacts(pk, region_code, registration, on, tuple(members.get(pk, ())),
+                                 tuple(incomes.get(pk, ())), tuple(assets.get(pk, ())))
+
+
+def means_test_many(households, program: str, on: datetime.date | None = None, *,
+                    chunk_size: int = CHUNK, book: RuleBook | None = None) -> Iterator[MeansResult]:
+    """The means test of every household of the queryset ``households``, in order of
+    their numbers, as a stream of results (a city's results need not all be held at
+    once). Five queries per chunk of ``chunk_size`` households, two for the rules.
+    ``book``: the standards and rules to test under (default: those stored, in force on
+    ``on``); a book with hypothetical standards answers a what-if without writing."""
+    program = check_program(program)
+    on = on or timezone.localdate()
+    if book is None:
+        book = RuleBook(on)
+    elif book.on != on:
+        raise ValueError(f"the rule book is for {book.on}, the test for {on}")
+    for facts in household_facts(households, on, chunk_size=chunk_size):
+        yield facts.test(program, book)
