@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "workflows.duplicates",
     "workflows.rosters",
     "workflows.reporting",
+    "workflows.whatif",
     "web",
     "api",
 ]
@@ -392,3 +393,12 @@ ROSTER_CHUNK_PAUSE_MS = env_int("ROSTER_CHUNK_PAUSE_MS", 0, minimum=0)
 # A generating roster whose worker said nothing for this long is generated again (beat, every minute).
 ROSTER_DEAD_AFTER_SECONDS = env_int("ROSTER_DEAD_AFTER_SECONDS", 120, minimum=5)
 CELERY_BEAT_SCHEDULE["rosters-resume"] = {"task": "rosters.resume", "schedule": 60}
+
+# --- Policy what-ifs (workflows/whatif) ----------------------------------------------------------
+# Households tested per chunk (five queries each); the run's progress moves this often.
+WHATIF_CHUNK_SIZE = env_int("WHATIF_CHUNK_SIZE", 2000, minimum=100)
+# How far back a what-if of temporary assistance's limit or bands looks at decided cases.
+WHATIF_PAST_MONTHS = env_int("WHATIF_PAST_MONTHS", 12, minimum=1)
+# A running what-if whose worker said nothing for this long is answered again (beat, every minute).
+WHATIF_DEAD_AFTER_SECONDS = env_int("WHATIF_DEAD_AFTER_SECONDS", 120, minimum=10)
+CELERY_BEAT_SCHEDULE["whatif-resume"] = {"task": "whatif.resume", "schedule": 60}

@@ -135,6 +135,10 @@ ROLE_PERMISSIONS[Role.ADMIN] += ["reviews.view_reviewrule", "reviews.add_reviewr
 ROLE_PERMISSIONS[Role.SUPERVISOR] += ["reporting.view_statistics", "enrolment.view_proactivenotice"]
 ROLE_PERMISSIONS[Role.ADMIN] += ["reporting.view_statistics"]
 
+# Policy what-ifs (workflows/whatif): administrators ask what a new standard, township limit or
+# band would do.
+ROLE_PERMISSIONS[Role.ADMIN] += ["whatif.run_whatif", "whatif.view_whatifrun"]
+
 
 def role_permissions() -> dict[str, list[str]]:
     """Every role's permissions: those above plus the steps each flow gives the role."""

@@ -7,4 +7,10 @@ class WebConfig(AppConfig):
     verbose_name = _("Web interface")
 
     def ready(self):
-        from . import enrolment_export_kinds, export_kinds, roster_export_kinds, visits_export_kinds  # noqa: F401 - register the exports that run as jobs
+        from . import (  # noqa: F401 - register the exports that run as jobs
+            enrolment_export_kinds,
+            export_kinds,
+            roster_export_kinds,
+            visits_export_kinds,
+            whatif_export_kinds,
+        )

@@ -24,6 +24,7 @@ MENU = [
     ("visit_coverage", _("Visit coverage"), "visits.view_coverage"),
     ("sla_dashboard", _("Deadline supervision"), "deadlines.view_breaches"),
     ("statistics", _("Statistics"), "reporting.view_statistics"),
+    ("whatif_list", _("Policy what-if"), "whatif.run_whatif"),
     ("export_list", _("My exports"), None),
 ]
 
@@ -42,6 +43,7 @@ SECTIONS = {
     "township_changes": ("/township-changes/",),
     "visit_list": ("/visits/",),
     "export_list": ("/exports/",),
+    "whatif_list": ("/what-if/",),
 }
 
 

@@ -57,4 +57,6 @@ urlpatterns = [
     path("spot-checks/export.xlsx", enrolment.spot_check_export, name="spot_check_export"),
     # Monthly payment rosters (发放花名册).
     path("rosters/", include("web.rosters_urls")),
+    # Policy what-ifs (政策测算).
+    path("what-if/", include("web.whatif_urls")),
 ]

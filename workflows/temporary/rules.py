@@ -35,13 +35,9 @@ def dibao_standard(region_code: str, registration: str, on=None) -> Decimal | No
     return row.monthly_amount if row else None
 
 
-def amount_limits(region_code: str, registration: str, cause_category: str, on=None):
-    """(minimum, maximum) in yuan for a cause, from its band and the dibao standard;
-    None for a side the rules leave open."""
-    band = in_force(AmountBand.objects.filter(cause_category=cause_category), region_code, on)
-    if band is None:
-        return None, None
-    standard = dibao_standard(region_code, registration, on)
+def band_limits(band: AmountBand, standard: Decimal | None):
+    """(minimum, maximum) in yuan of ``band`` for a dibao standard of ``standard``; None
+    for a side the band leaves open (a multiple of a standard not known is open too)."""
     low = high = None
     if standard is not None and band.min_multiple is not None:
         low = (standard * band.min_multiple).quantize(Decimal("0.01"))
@@ -50,6 +46,15 @@ def amount_limits(region_code: str, registration: str, cause_category: str, on=N
     if band.max_amount is not None:
         high = band.max_amount if high is None else min(high, band.max_amount)
     return low, high
+
+
+def amount_limits(region_code: str, registration: str, cause_category: str, on=None):
+    """(minimum, maximum) in yuan for a cause, from its band and the dibao standard;
+    None for a side the rules leave open."""
+    band = in_force(AmountBand.objects.filter(cause_category=cause_category), region_code, on)
+    if band is None:
+        return None, None
+    return band_limits(band, dibao_standard(region_code, registration, on))
 
 
 def check_amount(field: str, amount: Decimal, region_code: str, registration: str, cause_category: str, on=None):
