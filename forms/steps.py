@@ -200,6 +200,13 @@ class DecisionForm(StepForm):
     instalments = InstalmentsField(
         label=_("Instalments (optional)"), required=False, max_length=200,
         help_text=_("To pay in parts, the amounts separated by commas, e.g. 600, 600. Empty: all at once."))
+    # Asked for only when the duplicate-benefit guard found something (workflows.guard): the
+    # task page shows it then, and workflows.engine.complete refuses a grant without it.
+    override_reason = forms.CharField(
+        label=_("Reason for granting despite the findings"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Possible duplicate benefits are listed above. To approve nonetheless, say why: the reason is "
+                    "kept on the case and in its history."))
     submit_label = _("Record the decision")
 
     def __init__(self, *args, **kwargs):

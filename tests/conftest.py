@@ -45,6 +45,7 @@ SEEDING_MIGRATIONS = [
     "means.migrations.0002_national_defaults",
     "workflows.enrolment.migrations.0002_national_rules",
     "workflows.reviews.migrations.0002_national_rules",
+    "workflows.guard.migrations.0002_national_exclusion",
 ]
 
 

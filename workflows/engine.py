@@ -18,10 +18,12 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from audit import services as audit
+from core import programs
 from core.errors import Conflict, NotPermitted
 from core.scoping import code_visible_to
 from deadlines import services as deadlines
 from deadlines.models import Deadline
+from workflows.guard import services as guard
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -111,9 +113,16 @@ def _process_locked(task: Task):
 def complete(user, task_id: int, step_service, *, request=None, **fields):
     """Run ``step_service(user, task, **fields)`` — the one service for this state change —
     then finish the task so viewflow creates the next one, all in one transaction.
-    An unassigned task is claimed on the way if the user may claim it."""
+    An unassigned task is claimed on the way if the user may claim it.
+
+    A step that grants a case (its ``guard_on``) is checked by the duplicate-benefit guard
+    first: what it finds needs ``override_reason``, which is kept with the case; without
+    findings the reason is not asked for, and a step that grants nothing ignores it."""
+    override_reason = fields.pop(guard.OVERRIDE_FIELD, "")
     task, deadline = visible_task_or_404(user, task_id)
     _check_may_do(user, task, deadline)
+    step = programs.step(deadline.flow, deadline.step)
+    guarded = deadline.application_id is not None and guard.guards(step, fields)
     with transaction.atomic(), _process_locked(task), task.activation() as activation:
         task = activation.task
         if task.status not in OPEN_TASK_STATUSES:
@@ -132,6 +141,9 @@ def complete(user, task_id: int, step_service, *, request=None, **fields):
         # The deadline row is what the queues, reminders and "money arrived" read: it names
         # the task's owner, also when the step keeps the task open (a payment that waits).
         Deadline.objects.filter(pk=deadline.pk).exclude(assignee=user).update(assignee=user)
+        # What the approver was shown, found again now: the case as it stands before the grant.
+        found = guard.findings_for(deadline.application_id) if guarded else []
+        reason = guard.require_override(found, override_reason)
         try:
             result = step_service(user, task, request=request, **fields)
         except TransitionNotAllowed:
@@ -140,6 +152,8 @@ def complete(user, task_id: int, step_service, *, request=None, **fields):
             raise Conflict(_("This step cannot be done in the case's current state.")) from None
         if isinstance(result, KeepOpen):
             return result
+        if found:
+            guard.record_override(user, deadline.application_id, deadline.step, found, reason, request=request)
         if task.status == STATUS.ASSIGNED:
             activation.start(request)
         activation.execute()

@@ -32,6 +32,7 @@ from core.scoping import get_visible_or_404
 from deadlines.models import Deadline, DeadlineStatus
 from regions.codes import within
 from workflows import engine
+from workflows.guard import services as guard
 
 from .enrolment import EnrolmentSerializer, enrolment_body
 from .rosters import roster_payments
@@ -114,6 +115,17 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return TaskSerializer(tasks, many=True, context=self.context).data
 
 
+class FindingSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="repeat_cause, excluded_programs or shared_account")
+    text = serializers.CharField()
+    application = serializers.IntegerField(source="application_id", allow_null=True)
+    household = serializers.IntegerField(source="household_id", allow_null=True)
+
+
+def findings_data(found) -> list[dict]:
+    return FindingSerializer(found, many=True).data
+
+
 class ApplicationDetailSerializer(ApplicationSerializer):
     history = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
@@ -124,10 +136,17 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     enrolment = serializers.SerializerMethodField(
         help_text="低保/特困 only (null for another program): verification, first review, notices, objections, "
                   "the means test at the decision, the whole-case limit")
+    duplicate_overrides = serializers.SerializerMethodField(
+        help_text="Grants made despite possible duplicate benefits: the step, who, when, the reason and what was found")
 
     class Meta(ApplicationSerializer.Meta):
         fields = [*ApplicationSerializer.Meta.fields, "missing_documents", "findings", "decision_reason", "history",
-                  "documents", "payments", "enrolment"]
+                  "documents", "payments", "enrolment", "duplicate_overrides"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_duplicate_overrides(self, application) -> list[dict]:
+        return [{"step": o.step, "by": o.decided_by.username, "at": o.decided_at, "reason": o.reason,
+                 "findings": o.finding_texts} for o in guard.overrides_of(application)]
 
     @extend_schema_field(EnrolmentSerializer(allow_null=True))
     def get_enrolment(self, application) -> dict | None:
@@ -244,6 +263,14 @@ def _program_fields(program: str, fields: dict, shared: set[str]) -> dict:
     return {k: v for k, v in fields.items() if k not in foreign}
 
 
+class TaskDetailSerializer(TaskSerializer):
+    duplicate_findings = FindingSerializer(many=True, read_only=True, default=list,
+                                           help_text="A step that grants the case: what may mean paying twice")
+    override_required = serializers.BooleanField(
+        read_only=True, default=False,
+        help_text="Approving needs \"override_reason\" (the findings above are not empty)")
+
+
 @extend_schema_view(claim=extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)]),
                     complete=extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)]))
 class TaskViewSet(viewsets.GenericViewSet):
@@ -274,6 +301,22 @@ class TaskViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(qs.order_by("due_at", "pk"))
         return self.get_paginated_response(TaskSerializer(page, many=True, context={"now": timezone.now()}).data)
 
+    @extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)], responses=TaskDetailSerializer)
+    def retrieve(self, request, pk=None):
+        """One task, open or done; a step that grants the case lists what the duplicate-benefit
+        guard finds before the decision."""
+        task, deadline = engine.visible_task_or_404(request.user, int(pk))
+        if (task.owner_permission and not request.user.has_perm(task.owner_permission)
+                and not request.user.has_perm("deadlines.view_breaches")):
+            raise PermissionDenied(_("This step belongs to another role."))
+        step = programs.step(deadline.flow, deadline.step)
+        is_open = task.status in engine.OPEN_TASK_STATUSES
+        found = (guard.findings_for(deadline.application_id)
+                 if is_open and deadline.application_id is not None and step is not None and step.guard_on else [])
+        data = TaskSerializer(deadline, context={"now": timezone.now()}).data
+        data.update(duplicate_findings=findings_data(found), override_required=bool(found))
+        return Response(data)
+
     @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
@@ -299,7 +342,12 @@ class TaskViewSet(viewsets.GenericViewSet):
         form = step.fields(request.data, case=_artifact(task, deadline), from_json=True)
         if not form.is_valid():
             raise ValidationError(json_errors(form))
-        result = engine.complete(request.user, task.pk, step.service, request=request, **form.service_fields())
+        try:
+            result = engine.complete(request.user, task.pk, step.service, request=request, **form.service_fields())
+        except guard.OverrideRequired as exc:
+            # The reason is missing: say so, with what was found, so the client can show it.
+            return Response({**exc.errors, "duplicate_findings": findings_data(exc.findings)},
+                            status=status.HTTP_400_BAD_REQUEST)
         if isinstance(result, engine.KeepOpen):
             return Response({"detail": result.message, "waiting": True}, status=status.HTTP_409_CONFLICT)
         if deadline.application_id is None:

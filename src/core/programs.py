@@ -72,6 +72,10 @@ class Step:
     # Whoever did this step may not decide the case (separation of duties). False for a
     # check that is not part of the case's investigation (the county's data verification).
     separates: bool = True
+    # The values of the step form's ``decision`` that grant the case: completing the step
+    # with one of them first runs the duplicate-benefit guard (workflows.guard), and what
+    # it finds may only be overridden with a recorded reason. Empty: the step grants nothing.
+    guard_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,36 @@ class Flag:
     text: str
     short: str
     url: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something about a case that may mean paying twice (the duplicate-benefit guard,
+    workflows.guard): the same cause again inside the repeat period, two programs the
+    rules do not allow at once, a bank account that pays another household. The text is
+    kept as its source (``msgid``) and figures (``params``, plain strings and numbers),
+    and translated when read, so a stored finding reads in the reader's language."""
+
+    kind: str
+    msgid: str
+    params: dict = field(default_factory=dict)
+    application_id: int | None = None
+    household_id: int | None = None
+
+    @property
+    def text(self) -> str:
+        from django.utils.translation import gettext
+
+        return gettext(self.msgid) % self.params if self.params else gettext(self.msgid)
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "msgid": self.msgid, "params": dict(self.params),
+                "application": self.application_id, "household": self.household_id}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Finding:
+        return cls(data.get("kind", ""), data.get("msgid", ""), dict(data.get("params") or {}),
+                   data.get("application"), data.get("household"))
 
 
 @dataclass
@@ -171,6 +205,10 @@ class Program(FlowSpec):
     # ``document_context(case, kind)`` → what a program adds to a document's template context
     # (低保's decision notice prints the means test's arithmetic).
     document_context: Callable[[Any, str], dict] | None = None
+    # ``overlaps(case)`` → [Finding]: the program's own signs of paying twice (temporary
+    # assistance: the same cause inside its repeat period), which the duplicate-benefit guard
+    # (workflows.guard) shows with the checks every program shares.
+    overlaps: Callable[[Any], list] | None = None
 
     @property
     def is_program(self) -> bool:

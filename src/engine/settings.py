@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "workflows.rosters",
     "workflows.reporting",
     "workflows.whatif",
+    "workflows.guard",
     "web",
     "api",
 ]

@@ -48,6 +48,7 @@ EVENT_LABELS = {
     "assistance.application.objected": gettext_lazy("Objection to the public notice"),
     "assistance.application.reinvestigated": gettext_lazy("Re-investigation recorded"),
     "assistance.application.extended": gettext_lazy("Whole-case limit extended"),
+    "assistance.application.duplicate_override": gettext_lazy("Granted despite possible duplicate benefits"),
 }
 
 

@@ -44,6 +44,7 @@ from regions.models import Region
 from registry.models import Household
 from registry.search import search_households
 from workflows import engine
+from workflows.guard import services as guard
 
 from . import case_rows
 from .export_kinds import APPLICATIONS, application_params
@@ -206,6 +207,7 @@ def case_page(request, application, *, status: int = 200, **extra):
         "instalments": list(application.instalments.select_related("paid_by").order_by("number")),
         "documents": documents,
         "history": history,
+        "duplicate_overrides": guard.overrides_of(application),
         "open_tasks": (open_tasks := _open_tasks(user, application)),
         "next_actors": next_actors(open_tasks),
         "now": timezone.now(),
@@ -228,6 +230,11 @@ def _task_page(request, task, deadline, form=None, *, status=200):
         form = None  # done, or someone else's: nothing to fill in
     elif form is None:
         form = form_class(case=application)
+    # A step that grants the case shows what the duplicate-benefit guard finds before the
+    # decision; the reason to grant despite it is asked for only when there is something.
+    findings = guard.findings(application) if step is not None and step.guard_on and is_open else []
+    if form is not None and not findings:
+        form.fields.pop(guard.OVERRIDE_FIELD, None)
     shows_fund = step is not None and (step.shows_fund or step.moves_money)
     balances = case_rows.fund_balances([application.township_code]) if shows_fund else {}
     payment = (_payment_facts(application, deadline, balances.get(application.township_code))
@@ -241,6 +248,7 @@ def _task_page(request, task, deadline, form=None, *, status=200):
         "show_fund": shows_fund,
         "fund_balance": balances.get(application.township_code),
         "payment": payment,
+        "duplicate_findings": findings,
         "investigators": list(application.investigators.order_by("username")),
         # Done or not: who acts now on the case (this task's own line, or what came after it).
         "next_actors": next_actors(case_rows.open_tasks_by_application([application.pk]).get(application.pk, [])),

@@ -71,10 +71,11 @@ def step_table(code: str, limits: dict[str, Limit], *, investigate_form=forms.En
         Step("township_confirm", "township_head", f"{code}.township_confirm", _("Township confirmation (delegated)"),
              _("The county delegated confirmation to the township. Approve with the monthly amount, or reject with "
                "written reasons. Not while the public notice runs."),
-             fields=forms.ConfirmDecisionForm, service=local_confirm, decides=True,
+             fields=forms.ConfirmDecisionForm, service=local_confirm, decides=True, guard_on=("approve",),
              limit=limits["township_confirm"]),
         Step("county_confirm", "county_reviewer", f"{code}.county_confirm", _("County confirmation"),
              _("Confirm the case: approve with the monthly amount, or reject with written reasons. Not while the "
                "public notice runs or an objection is unanswered."),
-             fields=forms.ConfirmDecisionForm, service=county_confirm, decides=True, limit=limits["county_confirm"]),
+             fields=forms.ConfirmDecisionForm, service=county_confirm, decides=True, guard_on=("approve",),
+             limit=limits["county_confirm"]),
     ]

@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from assistance.models import Instalment, InstalmentStatus
 from assistance.services import (
@@ -26,13 +28,24 @@ from assistance.services import (
 from audit import services as audit
 from core.errors import Conflict, InvalidInput
 from core.money import figures, parse_amount
+from core.programs import Finding
 from documents import services as documents
 from funds import services as funds
 from notifications.services import notify
+from registry.models import Person
 from workflows.engine import KeepOpen
 
 from . import rules
-from .models import CODE, PAYABLE_STATUSES, CauseCategory, Kind, Status, TemporaryCase, TemporaryDetails
+from .models import (
+    CODE,
+    DECIDED_STATUSES,
+    PAYABLE_STATUSES,
+    CauseCategory,
+    Kind,
+    Status,
+    TemporaryCase,
+    TemporaryDetails,
+)
 
 # --- opening a case: the program's own fields ------------------------------------------------------
 
@@ -60,6 +73,32 @@ def open_case(actor, *, household, errors: dict, kind: str = "", cause_category:
               "application needs a new cause.") % {"date": timezone.localtime(earlier.created_at).date(),
                                                   "id": earlier.pk}]})
     return {"kind": kind, "cause_category": cause_category, "repeat_of": earlier, "new_cause": (new_cause or "").strip()}
+
+
+def overlaps(case) -> list[Finding]:
+    """Temporary assistance for the same cause inside the repeat period (the county's rule),
+    to the household or to any of its members in another household: what the duplicate-
+    benefit guard shows before the case is granted. A repeat is allowed with a new cause,
+    which the approver weighs; "other" causes are not compared."""
+    details = case.details
+    if details is None or details.cause_category == CauseCategory.OTHER:
+        return []
+    rule = rules.assistance_rule(case.region_code)
+    since = case.created_at - datetime.timedelta(days=rule.repeat_period_days)
+    members = Person.objects.filter(household_id=case.household_id).values("pk")
+    earlier = (TemporaryCase.objects.filter(program=CODE, temporary__cause_category=details.cause_category,
+                                            created_at__gte=since, created_at__lte=case.created_at)
+               .filter(Q(household_id=case.household_id) | Q(applicant_id__in=members))
+               .filter(Q(status__in=list(DECIDED_STATUSES)) | Q(amount_paid__gt=0))
+               .exclude(pk=case.pk).order_by("created_at", "pk"))
+    return [Finding("repeat_cause", gettext_noop(
+        "Temporary assistance for the same cause (%(cause)s) on %(date)s: application %(application)s, "
+        "%(amount)s yuan, inside the %(days)s-day repeat period."),
+        {"cause": str(CauseCategory(details.cause_category).label),
+         "date": timezone.localtime(other.created_at).date().isoformat(), "application": other.pk,
+         "amount": figures(other.amount_approved if other.amount_approved is not None else other.amount_paid),
+         "days": rule.repeat_period_days}, application_id=other.pk, household_id=other.household_id)
+        for other in earlier]
 
 
 def request_document(application, kind: str, actor=None, instalment=None) -> None:

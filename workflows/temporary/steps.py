@@ -53,10 +53,10 @@ STEPS = [
          _("Decide the case: approve up to the township's limit, reject with written reasons, or refer it to "
            "the county."),
          fields=forms.TownshipDecisionForm, service=services.township_approve, decides=True, shows_fund=True,
-         limit=_limit(3, "working_days", 1, "[I]")),
+         guard_on=("approve",), limit=_limit(3, "working_days", 1, "[I]")),
     Step("county_approve", "county_reviewer", "temporary.county_approve", _("County approval"),
          _("Decide the referred case: approve, or reject with written reasons."),
-         fields=forms.CountyDecisionForm, service=services.county_approve, decides=True,
+         fields=forms.CountyDecisionForm, service=services.county_approve, decides=True, guard_on=("approve",),
          limit=_limit(10, "working_days", 2, "[S] county confirms within 10 wd", COUNTY_THEN_CITY)),
     Step("disburse", "caseworker", "temporary.disburse", _("Disbursement"),
          _("Pay the next instalment of the approval."),
@@ -157,5 +157,6 @@ PROGRAM = Program(
     may_pay=services.may_pay,
     payment_reversed=_payment_reversed,
     payment_preview=_payment_preview,
+    overlaps=services.overlaps,
     demo=_demo,
 )
