@@ -137,7 +137,7 @@ ROLE_PERMISSIONS[Role.ADMIN] += ["reporting.view_statistics"]
 
 # Policy what-ifs (workflows/whatif): administrators ask what a new standard, township limit or
 # band would do; the duplicate-benefit guard's rules (workflows/guard) are theirs to keep too.
-ROLE_PERMISSIONS[Role.ADMIN] += ["whatif.run_whatif", "whatif.view_whatifrun",
+ROLE_PERMISSIONS[Role.ADMIN] += ["whatif.run_whatif",
                                  "guard.view_benefitexclusion", "guard.add_benefitexclusion",
                                  "guard.change_benefitexclusion"]
 
