@@ -56,7 +56,7 @@ def test_a_possible_duplicate_benefit_on_a_phone(live_server, page, alice, amy, 
 
     first = to_approval(alice, household)
     do(hana, first, "township_approve", decision="approve", amount_approved="800.00")
-    repeat = to_approval(alice, household, new_cause="再次遭遇暴雨")  # the same cause, a month later at most
+    repeat = to_approval(alice, household, new_cause="再次遭遇暴雨")  # the same cause again, inside the repeat period
 
     base = live_server.url
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})

@@ -227,3 +227,19 @@ def test_what_may_be_asked(ada, alice, yan, city):
         services.request_run(ada, kind="township_limit", region="370811001000", limit="2000")
     assert set(refused.value.errors) == {"region"}  # a township is not where a rule is set
     assert not WhatIfRun.objects.exists()
+
+
+def test_a_member_reported_dead_is_not_counted(ada, alice, city, django_capture_on_commit_callbacks):
+    """As a review would (reviews.services.assess): H2's head died; his widow's 600.00 alone
+    is 220.00 below 820 now and 300.00 below 900."""
+    from workflows.reviews.services import report_change
+
+    h2 = city["H2"]
+    report_change(alice, city["cases"]["H2"].pk, kind="death", occurred_on="2026-10-01",
+                  member=h2.members.get(name="李长顺").pk)
+    run = ask(ada, django_capture_on_commit_callbacks, rural="900.00")
+    row = run.rows.get(household=h2)
+    assert (row.change, row.people, row.amount_now, row.amount_new) == (
+        Change.AMOUNT, 1, Decimal("220.00"), Decimal("300.00"))
+    (county,) = run.result["counties"]
+    assert county["people"] == 14 and county["monthly_now"] == "780.00"
