@@ -38,7 +38,8 @@ from workflows.rosters.models import BankAccount, mask_account
 from .models import BenefitExclusion, DuplicateOverride
 
 OVERRIDE_FIELD = "override_reason"
-REPEAT, EXCLUDED, SHARED_ACCOUNT = "repeat_cause", "excluded_programs", "shared_account"
+# The kinds of finding the shared checks make (a program names its own: temporary assistance "repeat_cause").
+EXCLUDED, SHARED_ACCOUNT = "excluded_programs", "shared_account"
 
 
 class OverrideRequired(InvalidInput):
