@@ -289,15 +289,18 @@ def _build_region(place: Place, root) -> Region:
     return region
 
 
-def build_world(root, capture) -> World:
-    """Both regions; ``capture`` is pytest-django's ``django_capture_on_commit_callbacks``:
-    what the services queue after commit (documents, rosters, exports) runs as it would."""
+def build_world(root, capture, only: tuple[str, ...] = ()) -> World:
+    """Both regions (or those named in ``only``); ``capture`` is pytest-django's
+    ``django_capture_on_commit_callbacks``: what the services queue after commit
+    (documents, rosters, exports) runs as it would."""
     from deadlines.calendar_admin import load_year
 
     load_year(2025)
     load_year(2026)
     regions = {}
     for key, place in PLACES.items():
+        if only and key not in only:
+            continue
         with capture(execute=True):
             regions[key] = _build_region(place, root)
     world = World(regions)
