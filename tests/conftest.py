@@ -238,3 +238,24 @@ def household(alice):
              "disability_kind": "physical", "disability_grade": 2, "conditions": ["serious_illness"]},
         ],
     )
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The security tests' totals (tests/security/: routes, roles, requests, examples),
+    printed at the end of the run. Each test records its own with
+    ``record_property("security_totals", {...})``, which pytest-xdist carries from its
+    workers to this report; this hook lives here, not in tests/security/, because the
+    xdist controller collects nothing and loads only the top conftest."""
+    lines = []
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", "") != "call":
+                continue
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "security_totals":
+                    lines += [f"{part}: " + ", ".join(f"{k} {v}" for k, v in totals.items())
+                              for part, totals in value.items()]
+    if lines:
+        terminalreporter.write_sep("-", "security totals")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

@@ -174,6 +174,15 @@ ROUTES: dict[str, Public | Listing | Record] = {
     "api/v1/notices/<pk>/": Record({"pk": "notice"}),
     "api/v1/notices/<pk>/document/": Record({"pk": "notice"}),
     "api/v1/spot-checks/": Listing(body=_spot_checks),
+    "proactive-notices/": Listing(),
+    "proactive-notices/<pk>/pdf/": Record({"pk": "proactive_notice"}),
+    "proactive-notices/<pk>/deliver/": Record({"pk": "proactive_notice"}),
+    # --- program statistics: counts and sums over the caller's region ---------------------------------
+    "statistics/": Listing(),
+    "statistics/export.xlsx": Listing(),
+    "statistics/report.pdf": Listing(),
+    "statistics/refresh/": Listing(),
+    "api/v1/statistics/": Listing(),
     # --- ongoing cases: changes, refusals of work, notices of payment changes ------------------------
     "applications/<pk>/changes/": Record({"pk": "application_enrolled"}),
     "applications/<pk>/work-refusals/": Record({"pk": "application_enrolled"}),

@@ -278,6 +278,11 @@ def _build_region(place: Place, root) -> Region:
     region.keys.update(visit=visit.pk, visit_record=record.pk, major_event=event.pk,
                        follow_up=FollowUp.objects.get(visit=visit).pk)
 
+    # The letter telling the couple they may apply for 低保 (救助主动告知).
+    from workflows.enrolment.proactive import issue_proactive_notice
+
+    region.keys["proactive_notice"] = issue_proactive_notice(cw, couple, "dibao").pk
+
     # A duplicate registration: the couple's head registered again in the same village.
     duplicate, = registry.report_duplicates(cw, [(people[0].pk, people[0].name)], village_code=place.village)
     region.keys["duplicate"] = duplicate.pk
