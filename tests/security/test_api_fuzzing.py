@@ -15,6 +15,8 @@ at the end of the run.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -27,7 +29,8 @@ from .world import build_world
 pytestmark = pytest.mark.django_db
 
 # Examples per operation: about fifty operations, so some two thousand requests a pass.
-EXAMPLES = 40
+# A longer hunt, outside CI: SECURITY_FUZZ_EXAMPLES=500 ./scripts/test tests/security/test_api_fuzzing.py
+EXAMPLES = int(os.environ.get("SECURITY_FUZZ_EXAMPLES", "40"))
 
 
 def _real_ids(region) -> dict[str, dict[str, object]]:
