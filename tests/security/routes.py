@@ -102,6 +102,15 @@ def _spot_checks(region, world):
     return {"county": region.place.county, "period": region.extra["roster_month"].strftime("%Y-%m")}
 
 
+def _what_if(region, world):
+    from django.utils import timezone
+
+    from workflows.enrolment.benefits import following_month
+
+    return {"kind": "standard", "region": region.place.county, "program": "dibao",
+            "on": following_month(timezone.localdate()).isoformat(), "urban": "", "rural": "950.00"}
+
+
 def _event(region, world):
     return {"kind": "flood", "title": "暴雨", "region": region.place.township, "round_hours": "24", "notes": ""}
 
@@ -157,6 +166,7 @@ ROUTES: dict[str, Public | Listing | Record] = {
     "api/v1/applications/": Listing(body=_application),
     "api/v1/applications/<pk>/": Record({"pk": "application"}),
     "api/v1/tasks/": Listing(),
+    "api/v1/tasks/<pk>/": Record({"pk": "task"}),
     "api/v1/tasks/<pk>/claim/": Record({"pk": "task"}),
     "api/v1/tasks/<pk>/complete/": Record({"pk": "task"}),
     "api/v1/documents/<pk>/": Record({"pk": "document"}),
@@ -183,6 +193,12 @@ ROUTES: dict[str, Public | Listing | Record] = {
     "statistics/report.pdf": Listing(),
     "statistics/refresh/": Listing(),
     "api/v1/statistics/": Listing(),
+    # --- policy what-ifs (政策测算) ----------------------------------------------------------------------
+    "what-if/": Listing(),
+    "what-if/new/": Listing(body=_what_if),
+    "what-if/<pk>/": Record({"pk": "what_if"}),
+    "what-if/<pk>/status.json": Record({"pk": "what_if"}),
+    "what-if/<pk>/households.xlsx": Record({"pk": "what_if"}),
     # --- ongoing cases: changes, refusals of work, notices of payment changes ------------------------
     "applications/<pk>/changes/": Record({"pk": "application_enrolled"}),
     "applications/<pk>/work-refusals/": Record({"pk": "application_enrolled"}),

@@ -278,6 +278,13 @@ def _build_region(place: Place, root) -> Region:
     region.keys.update(visit=visit.pk, visit_record=record.pk, major_event=event.pk,
                        follow_up=FollowUp.objects.get(visit=visit).pk)
 
+    # What a higher rural standard would do in the county (the administrator's what-if), answered.
+    from workflows.enrolment.benefits import following_month
+    from workflows.whatif import services as whatif
+
+    region.keys["what_if"] = whatif.request_run(staff["admin"], kind="standard", region=place.county,
+                                                on=following_month(today).isoformat(), rural="900.00").pk
+
     # The letter telling the couple they may apply for 低保 (救助主动告知).
     from workflows.enrolment.proactive import issue_proactive_notice
 
