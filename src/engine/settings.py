@@ -282,6 +282,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
         "polling_interval": 0.1,
     }
+# The queue tasks are sent to (and workers consume by default): deployments that share one
+# Redis keep their work apart with a queue each.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -319,6 +322,9 @@ LOGGING = {
 REMINDER_HOUR = env_int("REMINDER_HOUR", 8, minimum=0)
 SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 60, minimum=5)
 SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 1000, minimum=1)
+# Deadlines handled per transaction of the sweep: short locks, few statements; a sweep
+# killed midway loses the work of one transaction, which the next sweep does.
+SLA_SWEEP_TRANSACTION_ROWS = env_int("SLA_SWEEP_TRANSACTION_ROWS", 200, minimum=1)
 CELERY_BEAT_SCHEDULE["sla-sweep"] = {"task": "deadlines.sweep", "schedule": SLA_SWEEP_SECONDS}
 CELERY_BEAT_SCHEDULE["calendar-check"] = {"task": "deadlines.check_next_year", "schedule": 6 * 3600}
 
@@ -382,6 +388,12 @@ if EXPORT_DEAD_AFTER_SECONDS < 3 * EXPORT_HEARTBEAT_SECONDS:
 
     raise ImproperlyConfigured("EXPORT_DEAD_AFTER_SECONDS must be at least three EXPORT_HEARTBEAT_SECONDS.")
 CELERY_BEAT_SCHEDULE["exports-recover"] = {"task": "exports.recover", "schedule": 60}
+# Households read and written per chunk by the household roster (the largest export): bigger
+# chunks mean fewer round trips and progress updates; a chunk's IN list stays small.
+EXPORT_HOUSEHOLD_CHUNK_ROWS = env_int("EXPORT_HOUSEHOLD_CHUNK_ROWS", 5000, minimum=1)
+# A pause after each chunk of a background export (milliseconds), to spare a busy primary
+# database during office hours (as ROSTER_CHUNK_PAUSE_MS for the payment rosters).
+EXPORT_CHUNK_PAUSE_MS = env_int("EXPORT_CHUNK_PAUSE_MS", 0, minimum=0)
 
 # --- Payment rosters (workflows/rosters) -------------------------------------------------------
 # Cases written per transaction while a roster is generated: its progress moves this often,
