@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django_celery_results",
     "axes",
     "csp",
+    # The optional second factor: TOTP devices (authenticator apps), staff.two_factor.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Only the process engine: its bundled UI (the "viewflow" app, static files with
     # missing fonts) is not used; the engine has its own pages.
     "viewflow.workflow",
@@ -85,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Nothing answered to a signed-in user (web or API) is stored by a browser or a proxy.
     "core.middleware.PrivateResponsesMiddleware",
+    # A session signed in with its password only reaches the code page (staff.two_factor).
+    "staff.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The device cookie after a sign-in, and a 429 page for a refused one (staff.logins).
@@ -155,6 +160,15 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum
 LOGIN_GLOBAL_FAILURE_LIMIT = env_int("LOGIN_GLOBAL_FAILURE_LIMIT", 200, minimum=1)
 # How long a browser where an account signed in is remembered as that account's device.
 LOGIN_DEVICE_DAYS = env_int("LOGIN_DEVICE_DAYS", 180, minimum=1)
+
+# The second factor (a time-based code from an authenticator app, django-otp): the roles that
+# may set one up, and those that must (none by default). A superuser counts as "admin".
+# Read when a user signs in. The issuer is the name authenticator apps show.
+OTP_ROLES = env_list("OTP_ROLES", ["supervisor", "county_finance", "admin"])
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", [])
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "社会救助")
+# The admin lists devices (to remove a lost phone's) without their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # django-axes keeps its record of attempts (the admin's access attempts and logs) with the
 # client's real address; it locks nobody out: keyed on username and address, an attacker

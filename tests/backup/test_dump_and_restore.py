@@ -125,7 +125,8 @@ def verify_integrity(database: str, tmp_path) -> subprocess.CompletedProcess:
 
 
 def checked(output: str) -> dict[str, int]:
-    return {name: int(count) for name, count in re.findall(r"^checked (.+): (\d+)$", output, re.MULTILINE)}
+    # "checked X: n", in the site's language (a command speaks LANGUAGE_CODE).
+    return {name: int(count) for name, count in re.findall(r"^(?:checked|已核对) (.+?)[:：] ?(\d+)$", output, re.MULTILINE)}
 
 
 def test_a_dump_restored_into_a_new_database_is_whole(alice, amy, hana, fiona, root, standards,  # noqa: F811
