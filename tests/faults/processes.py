@@ -31,7 +31,7 @@ from django.db import connection, connections, transaction
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def wait_for(check: Callable, timeout: float = 60.0, every: float = 0.05, what: str = "the condition"):
+def wait_for(check: Callable, timeout: float = 120.0, every: float = 0.05, what: str = "the condition"):
     """The first true value of ``check()``, polled until ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -130,7 +130,7 @@ class Gunicorn:
                              var_dir / "gunicorn.log", engine_env(var_dir, **env))
         self.wait_ready()
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float = 120.0) -> None:
         def answers():
             if self.process.poll() is not None:
                 raise AssertionError("gunicorn exited")
@@ -246,7 +246,7 @@ def _query(sql: str, params=()) -> list[tuple]:
         return cursor.fetchall()
 
 
-def blocked_by(holder: HeldTransaction, timeout: float = 60.0) -> int:
+def blocked_by(holder: HeldTransaction, timeout: float = 120.0) -> int:
     """The database session (backend pid) that waits for the held transaction's locks."""
     rows = wait_for(lambda: _query("SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))",
                                    [holder.pid]), timeout=timeout, what="a session blocked by the held transaction")
@@ -261,7 +261,7 @@ def tables_written_by(pid: int) -> set[str]:
         "WHERE l.pid = %s AND l.mode = 'RowExclusiveLock' AND c.relkind = 'r'", [pid])}
 
 
-def wait_session_gone(pid: int, timeout: float = 60.0) -> None:
+def wait_session_gone(pid: int, timeout: float = 120.0) -> None:
     """PostgreSQL ends a killed client's session when it next reads from the socket; its
     open transaction is then rolled back (or, blocked inside COMMIT, committed)."""
     wait_for(lambda: not _query("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]), timeout=timeout,
