@@ -42,6 +42,14 @@ def verify(request):
     user = request.user
     if request.session.get(two_factor.SESSION_KEY) != two_factor.Need.VERIFY:
         return redirect(_next(request) or "home")
+    if two_factor.device_of(user) is None:
+        # Removed since this session signed in (a lost phone, by an administrator).
+        need = two_factor.need_at_sign_in(user)
+        if need is None:
+            request.session.pop(two_factor.SESSION_KEY, None)
+            return redirect(_next(request) or "home")
+        request.session[two_factor.SESSION_KEY] = need
+        return redirect("two_factor")
     refused = logins.refusal(request, user.get_username())
     if refused is not None:
         return _lockout(request, refused)

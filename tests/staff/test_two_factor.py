@@ -247,3 +247,20 @@ def test_the_pages_speak_english_too(sam):
     page = browser.get(reverse("two_factor"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Two-step sign-in" in page and "Set up an authenticator app" in page
 
+
+
+def test_a_device_removed_by_an_administrator_meanwhile_leaves_no_one_stuck(sam, fiona, settings):
+    settings.OTP_REQUIRED_ROLES = ["county_finance"]
+    with_device(sam)
+    with_device(fiona)
+    sam_browser, fiona_browser = Client(), Client()
+    sign_in(sam_browser, "sam")
+    sign_in(fiona_browser, "fiona")
+    TOTPDevice.objects.all().delete()  # both phones lost
+    # Sam's role does not require it: on with the password alone.
+    assert sam_browser.get(reverse("two_factor_verify")).status_code == 302
+    assert sam_browser.get(reverse("household_list")).status_code == 200
+    # Fiona's does: she sets up a new one before anything else.
+    response = fiona_browser.get(reverse("two_factor_verify"))
+    assert response.status_code == 302 and response["Location"] == reverse("two_factor")
+    assert fiona_browser.get(reverse("home"))["Location"].startswith(reverse("two_factor"))
