@@ -37,9 +37,10 @@ class LoginGuardMiddleware:
         return response
 
 
-# What a session that still owes its second factor may reach (URL names): the code page or
-# the set-up page, signing out, the language switch and the health check.
-OPEN_BEFORE_SECOND_FACTOR = {"logout", "set_language", "javascript-catalog", "healthz"}
+# What a session that still owes its second factor may reach (view names): the code page or
+# the set-up page, signing out, the language switch, the health check, and the API's token
+# endpoint (which asks for every factor itself and ignores the session).
+OPEN_BEFORE_SECOND_FACTOR = {"logout", "set_language", "javascript-catalog", "healthz", "api-token"}
 PAGE_FOR = {Need.VERIFY: "two_factor_verify", Need.ENROL: "two_factor"}
 
 
@@ -60,7 +61,8 @@ class SecondFactorMiddleware:
         need = session.get(SESSION_KEY) if session is not None else None
         if need not in PAGE_FOR or not request.user.is_authenticated:
             return None
-        name = request.resolver_match.url_name if request.resolver_match else None
+        # The namespaced name: only these views, not any that shares a short name (admin:logout).
+        name = request.resolver_match.view_name if request.resolver_match else None
         if name == PAGE_FOR[need] or name in OPEN_BEFORE_SECOND_FACTOR:
             return None
         if is_api(request):
