@@ -40,7 +40,7 @@ def _logged_in(sender, request, user, **kwargs):
     if need is not None:
         # Until the code is entered (or a device set up) the session reaches nothing else.
         request.session[two_factor.SESSION_KEY] = need
-    if need != two_factor.Need.VERIFY and hasattr(request, "COOKIES"):
+    if need != two_factor.Need.CODE and hasattr(request, "COOKIES"):
         # The middleware puts it on the response: this device now knows the account. With
         # a second factor, only once the code is right (two_factor.verified): a password
         # alone must not clear the account's failures nor make a device known.

@@ -41,7 +41,7 @@ class LoginGuardMiddleware:
 # the set-up page, signing out, the language switch, the health check, and the API's token
 # endpoint (which asks for every factor itself and ignores the session).
 OPEN_BEFORE_SECOND_FACTOR = {"logout", "set_language", "javascript-catalog", "healthz", "api-token"}
-PAGE_FOR = {Need.VERIFY: "two_factor_verify", Need.ENROL: "two_factor"}
+PAGE_FOR = {Need.CODE: "two_factor_verify", Need.DEVICE: "two_factor"}
 
 
 class SecondFactorMiddleware:
@@ -66,7 +66,7 @@ class SecondFactorMiddleware:
         if name == PAGE_FOR[need] or name in OPEN_BEFORE_SECOND_FACTOR:
             return None
         if is_api(request):
-            message = (_("Enter the code from your authenticator app on the sign-in page first.") if need == Need.VERIFY
+            message = (_("Enter the code from your authenticator app on the sign-in page first.") if need == Need.CODE
                        else _("Your role requires a second factor: set one up on the web first."))
             return JsonResponse({"detail": message}, status=403, json_dumps_params={"ensure_ascii": False})
         return HttpResponseRedirect(f"{reverse(PAGE_FOR[need])}?{urlencode({'next': request.get_full_path()})}")

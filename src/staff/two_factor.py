@@ -11,7 +11,7 @@ or must have one and what a code is worth.
   ``otp``. A wrong code is a failed sign-in for the login limits (staff.logins), and a
   successful sign-in counts as one only once the code is right.
 - What a session still needs is decided when it signs in and kept in the session (no
-  query per request): ``Need.VERIFY`` (enter the code) or ``Need.ENROL`` (set one up).
+  query per request): ``Need.CODE`` (enter the code) or ``Need.DEVICE`` (set one up).
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ DEVICE_NAME = "authenticator"
 
 
 class Need:
-    VERIFY = "verify"  # signed in with the password; the code is still to come
-    ENROL = "enrol"    # the role requires a second factor and the user has none yet
+    CODE = "needs_code"      # signed in with the password; the code is still to come
+    DEVICE = "needs_device"  # the role requires a second factor and the user has none yet
 
 
 def check_settings() -> None:
@@ -75,9 +75,9 @@ def pending_device(user) -> TOTPDevice | None:
 
 def need_at_sign_in(user) -> str | None:
     if device_of(user) is not None:
-        return Need.VERIFY
+        return Need.CODE
     if required_for(user):
-        return Need.ENROL
+        return Need.DEVICE
     return None
 
 

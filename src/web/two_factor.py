@@ -40,7 +40,7 @@ def _lockout(request, refused):
 def verify(request):
     """After the password: the code. Wrong codes count toward the sign-in limits."""
     user = request.user
-    if request.session.get(two_factor.SESSION_KEY) != two_factor.Need.VERIFY:
+    if request.session.get(two_factor.SESSION_KEY) != two_factor.Need.CODE:
         return redirect(_next(request) or "home")
     if two_factor.device_of(user) is None:
         # Removed since this session signed in (a lost phone, by an administrator).
@@ -83,7 +83,7 @@ def _secret(device) -> str:
 def manage(request):
     """Set up an authenticator app (a QR code to scan, then its first code), or stop using it."""
     user = request.user
-    must = request.session.get(two_factor.SESSION_KEY) == two_factor.Need.ENROL
+    must = request.session.get(two_factor.SESSION_KEY) == two_factor.Need.DEVICE
     device = two_factor.device_of(user)
     if not (must or device is not None or two_factor.may_enrol(user)):
         raise PermissionDenied

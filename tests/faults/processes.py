@@ -162,7 +162,7 @@ _opener = urllib.request.build_opener(_NoRedirect)
 
 
 def http(method: str, url: str, *, headers: dict | None = None, body: bytes | None = None,
-         timeout: float = 60.0) -> tuple[int, dict, bytes]:
+         timeout: float = 120.0) -> tuple[int, dict, bytes]:
     """(status, headers, body) of one request, redirects not followed; an error status is
     an answer too."""
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})  # noqa: S310 - local
@@ -189,7 +189,7 @@ class InFlight(threading.Thread):
         except Exception as exc:  # noqa: BLE001 - what the client saw is the result
             self.outcome = exc
 
-    def result(self, timeout: float = 60.0):
+    def result(self, timeout: float = 120.0):
         self.join(timeout)
         assert not self.is_alive(), "the request is still waiting"
         return self.outcome
