@@ -114,6 +114,16 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def live_broker():
+    """Real Celery workers on Redis for this test (tests/faults/processes.py)."""
+    from tests.faults.processes import LiveBroker
+
+    broker = LiveBroker()
+    yield broker
+    broker.close()
+
+
+@pytest.fixture
 def regions(db, reference_data):
     tree = [
         (CITY, "济宁市", "city", None),

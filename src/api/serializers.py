@@ -114,6 +114,10 @@ class HouseholdInputSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False, allow_blank=True, max_length=20,
+        help_text=("The code from the authenticator app, for an account that signs in with a second factor "
+                    "(two-step sign-in, set up on the web). Other accounts leave it out."))
 
 
 class TokenSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from registry import services as registry
 from registry.models import Household, Person, PersonCondition
 from registry.search import search_households
 from registry.selectors import member_disclosure
+from staff import logins, two_factor
 
 from .serializers import (
     BreachSerializer,
@@ -64,8 +65,32 @@ class TokenView(APIView):
         if user is None or not user.is_active:
             return Response({"non_field_errors": ["Unable to log in with the given credentials."]},
                             status=status.HTTP_400_BAD_REQUEST)
+        refused = self._second_factor(request._request, user, data.validated_data.get("otp", ""))
+        if refused is not None:
+            return refused
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+    @staticmethod
+    def _second_factor(request, user, code) -> Response | None:
+        """An account with a second factor also gives its code (``otp``); a wrong one is a
+        failed sign-in (staff.logins). An account whose role requires one and that has none
+        gets no token: it sets one up on the web first."""
+        if two_factor.must_enrol(user):
+            return Response({"detail": _("Your role requires a second factor: set one up on the web first.")},
+                            status=status.HTTP_403_FORBIDDEN)
+        if two_factor.device_of(user) is None:
+            return None
+        if not code:
+            return Response({"otp": [_("This account signs in with a code from its authenticator app: send it "
+                                       "as otp.")]}, status=status.HTTP_400_BAD_REQUEST)
+        if two_factor.check_code(request, user, code) is None:
+            if logins.refusal(request, user.get_username()) is not None:
+                return Response({"detail": _("Too many failed sign-in attempts: try again in a while.")},
+                                status=status.HTTP_429_TOO_MANY_REQUESTS)
+            return Response({"otp": [_("The code is wrong or has expired: enter the one the app shows now.")]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        return None
 
 
 class MeView(APIView):

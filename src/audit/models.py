@@ -33,6 +33,8 @@ class AuditEvent(models.Model):
     PostgreSQL) from any client.
     """
 
+    append_only = True  # core.integrity checks the trigger is there and fires
+
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     # PROTECT: staff who left are deactivated, never deleted, so their trail stays whole.
     actor = models.ForeignKey(

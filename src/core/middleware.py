@@ -30,7 +30,8 @@ def _malformed(request) -> bool:
     return False
 
 
-def _is_api(request) -> bool:
+def is_api(request) -> bool:
+    """Whether the request is for the JSON API (its errors are JSON too)."""
     try:
         return request.path.startswith(reverse("api-root"))
     except NoReverseMatch:
@@ -49,7 +50,7 @@ class RefuseMalformedInputMiddleware:
     def __call__(self, request):
         if _malformed(request):
             message = _("The request contains characters or nesting that no field accepts.")
-            if _is_api(request):
+            if is_api(request):
                 return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

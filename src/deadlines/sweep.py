@@ -33,7 +33,6 @@ from .services import next_check
 from .subjects import reassign_subject, subject_link, subject_title
 
 log = logging.getLogger(__name__)
-BATCH = 200  # deadlines per transaction: short locks, few statements
 
 
 @dataclass
@@ -165,13 +164,14 @@ def _event(deadline, kind, level, step, directory, now):
 
 
 def sweep(now: datetime.datetime | None = None, batch: int | None = None) -> SweepReport:
-    """Handle up to ``batch`` due deadlines (default SLA_SWEEP_BATCH), in transactions of BATCH."""
+    """Handle up to ``batch`` due deadlines (default SLA_SWEEP_BATCH), in transactions of
+    SLA_SWEEP_TRANSACTION_ROWS."""
     now = now or timezone.now()
     report = SweepReport()
     budget = batch or settings.SLA_SWEEP_BATCH
     with translation.override(settings.LANGUAGE_CODE):
         while budget > 0:
-            handled = _sweep_batch(now, min(BATCH, budget), report)
+            handled = _sweep_batch(now, min(settings.SLA_SWEEP_TRANSACTION_ROWS, budget), report)
             if handled == 0:
                 break
             budget -= handled

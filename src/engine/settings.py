@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django_celery_results",
     "axes",
     "csp",
+    # The optional second factor: TOTP devices (authenticator apps), staff.two_factor.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Only the process engine: its bundled UI (the "viewflow" app, static files with
     # missing fonts) is not used; the engine has its own pages.
     "viewflow.workflow",
@@ -87,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Nothing answered to a signed-in user (web or API) is stored by a browser or a proxy.
     "core.middleware.PrivateResponsesMiddleware",
+    # A session signed in with its password only reaches the code page (staff.two_factor).
+    "staff.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The device cookie after a sign-in, and a 429 page for a refused one (staff.logins).
@@ -157,6 +162,15 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum
 LOGIN_GLOBAL_FAILURE_LIMIT = env_int("LOGIN_GLOBAL_FAILURE_LIMIT", 200, minimum=1)
 # How long a browser where an account signed in is remembered as that account's device.
 LOGIN_DEVICE_DAYS = env_int("LOGIN_DEVICE_DAYS", 180, minimum=1)
+
+# The second factor (a time-based code from an authenticator app, django-otp): the roles that
+# may set one up, and those that must (none by default). A superuser counts as "admin".
+# Read when a user signs in. The issuer is the name authenticator apps show.
+OTP_ROLES = env_list("OTP_ROLES", ["supervisor", "county_finance", "admin"])
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", [])
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "社会救助")
+# The admin lists devices (to remove a lost phone's) without their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # django-axes keeps its record of attempts (the admin's access attempts and logs) with the
 # client's real address; it locks nobody out: keyed on username and address, an attacker
@@ -284,6 +298,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
         "polling_interval": 0.1,
     }
+# The queue tasks are sent to (and workers consume by default): deployments that share one
+# Redis keep their work apart with a queue each.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -321,6 +338,9 @@ LOGGING = {
 REMINDER_HOUR = env_int("REMINDER_HOUR", 8, minimum=0)
 SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 60, minimum=5)
 SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 1000, minimum=1)
+# Deadlines handled per transaction of the sweep: short locks, few statements; a sweep
+# killed midway loses the work of one transaction, which the next sweep does.
+SLA_SWEEP_TRANSACTION_ROWS = env_int("SLA_SWEEP_TRANSACTION_ROWS", 200, minimum=1)
 CELERY_BEAT_SCHEDULE["sla-sweep"] = {"task": "deadlines.sweep", "schedule": SLA_SWEEP_SECONDS}
 CELERY_BEAT_SCHEDULE["calendar-check"] = {"task": "deadlines.check_next_year", "schedule": 6 * 3600}
 
@@ -384,6 +404,12 @@ if EXPORT_DEAD_AFTER_SECONDS < 3 * EXPORT_HEARTBEAT_SECONDS:
 
     raise ImproperlyConfigured("EXPORT_DEAD_AFTER_SECONDS must be at least three EXPORT_HEARTBEAT_SECONDS.")
 CELERY_BEAT_SCHEDULE["exports-recover"] = {"task": "exports.recover", "schedule": 60}
+# Households read and written per chunk by the household roster (the largest export): bigger
+# chunks mean fewer round trips and progress updates; a chunk's IN list stays small.
+EXPORT_HOUSEHOLD_CHUNK_ROWS = env_int("EXPORT_HOUSEHOLD_CHUNK_ROWS", 5000, minimum=1)
+# A pause after each chunk of a background export (milliseconds), to spare a busy primary
+# database during office hours (as ROSTER_CHUNK_PAUSE_MS for the payment rosters).
+EXPORT_CHUNK_PAUSE_MS = env_int("EXPORT_CHUNK_PAUSE_MS", 0, minimum=0)
 
 # --- Payment rosters (workflows/rosters) -------------------------------------------------------
 # Cases written per transaction while a roster is generated: its progress moves this often,

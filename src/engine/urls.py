@@ -11,6 +11,9 @@ admin.site.site_header = pgettext_lazy("product name", "Social assistance")
 admin.site.site_title = pgettext_lazy("product name", "Social assistance")
 admin.site.index_title = _("Rules and records")
 
+# A database lost under a request answers 503, "try again" (core.outages); anything else the 500 page.
+handler500 = "core.outages.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),

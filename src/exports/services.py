@@ -13,6 +13,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
@@ -85,6 +86,8 @@ def _record_progress(job_id, done: int, total: int) -> None:
     if not ExportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
             rows_done=done, rows_total=total, progress_at=timezone.now()):
         raise _Abandoned
+    if settings.EXPORT_CHUNK_PAUSE_MS and done < total:
+        time.sleep(settings.EXPORT_CHUNK_PAUSE_MS / 1000)
 
 
 def _write(job: ExportJob, kind: kinds.ExportKind, rows, total: int) -> tuple[str, int, int]:

@@ -156,6 +156,9 @@ class LedgerEntry(models.Model):
     says whether it came in or went out; ``balance_after`` is the fund's balance
     right after it, so every entry proves the one before it."""
 
+    # A database trigger refuses UPDATE and DELETE (core.integrity checks it is there).
+    append_only = True
+
     fund = models.ForeignKey(ReserveFund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)
     direction = models.SmallIntegerField(_("direction"), choices=Direction.choices)
@@ -230,6 +233,8 @@ class MonthlySignOffQuerySet(ScopedQuerySet):
 class MonthlySignOff(models.Model):
     """County finance has reconciled one month of one fund. Its totals are kept as
     they were signed; from then on no entry may be dated in that month."""
+
+    append_only = True
 
     fund = models.ForeignKey(ReserveFund, verbose_name=_("fund"), on_delete=models.PROTECT,
                              related_name="sign_offs")

@@ -9,6 +9,9 @@ class StaffConfig(AppConfig):
 
     def ready(self):
         from .roles import sync_role_groups
+        from .two_factor import check_settings
+
+        check_settings()
 
         # Roles are groups whose permissions are declared in code (roles.py); keep
         # the database in step after every migrate, including the test database.
@@ -29,8 +32,16 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
 
 def _logged_in(sender, request, user, **kwargs):
-    from . import logins
+    from . import logins, two_factor
 
-    if request is not None and hasattr(request, "COOKIES"):
-        # The middleware puts it on the response: this device now knows the account.
+    if request is None or not hasattr(request, "session"):
+        return
+    need = two_factor.need_at_sign_in(user)
+    if need is not None:
+        # Until the code is entered (or a device set up) the session reaches nothing else.
+        request.session[two_factor.SESSION_KEY] = need
+    if need != two_factor.Need.CODE and hasattr(request, "COOKIES"):
+        # The middleware puts it on the response: this device now knows the account. With
+        # a second factor, only once the code is right (two_factor.verified): a password
+        # alone must not clear the account's failures nor make a device known.
         request.login_device_cookie = logins.record_success(request, user.get_username())

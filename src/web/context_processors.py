@@ -1,3 +1,4 @@
+from staff import two_factor
 from staff.roles import Role
 
 
@@ -15,4 +16,6 @@ def navigation(request):
         "nav_items": menu_for(user, request.path),
         "user_role_labels": [Role(r).label for r in roles if r in order],
         "user_region": getattr(user, "region", None),
+        # Reads the roles loaded above: no query of its own.
+        "second_factor_link": two_factor.may_enrol(user),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -16,10 +17,6 @@ from django.utils.translation import gettext as _
 from exports.xlsx import Progress, header, keyset_chunks, report_progress, streamed_workbook, text_cell
 from registry.idnumber import mask
 from registry.models import Household, Person, Registration, Relation
-
-# Bigger chunks mean fewer round trips and progress updates, while a chunk's rows and
-# its IN list of household numbers stay small.
-ROSTER_CHUNK = 5000
 
 
 def _roster_rows(households: QuerySet[Household]) -> QuerySet:
@@ -44,7 +41,7 @@ def write_households(households: QuerySet[Household], out: IO[bytes], *, progres
     ``progress(done, total)`` is called once per chunk written; ``total`` is counted
     here (one query) when the caller does not know it. The caller's queryset decides
     which households: it must already be scoped to the user."""
-    chunk = chunk or ROSTER_CHUNK
+    chunk = chunk or settings.EXPORT_HOUSEHOLD_CHUNK_ROWS
     if progress is not None and total is None:
         total = households.count()
     labels = {value: str(label) for value, label in Registration.choices}

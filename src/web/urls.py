@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import cases, enrolment, households, proactive, statistics, supervision, trail, views
+from . import cases, enrolment, households, proactive, statistics, supervision, trail, two_factor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,8 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor.manage, name="two_factor"),
+    path("accounts/two-factor/code/", two_factor.verify, name="two_factor_verify"),
     path("households/", households.household_list, name="household_list"),
     path("households/export.xlsx", households.household_export, name="household_export"),
     path("households/new/", households.household_create, name="household_create"),

@@ -12,6 +12,7 @@ import stat
 import uuid
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -22,7 +23,6 @@ from exports import kinds, services, tasks
 from exports.models import ExportJob, JobStatus
 from registry.models import Household
 from tests.conftest import COUNTY, VILLAGE_A1, VILLAGE_B1, register_households
-from web import export as roster
 
 
 def _job(user, params=None, *, language="en", **fields) -> ExportJob:
@@ -69,7 +69,7 @@ def exported(as_user, alice, household, small_inline_limit, monkeypatch, progres
              django_capture_on_commit_callbacks):
     """Alice exports her township's four households (limit 2, chunks of 2): a job, run eagerly."""
     register_households(alice, 3)
-    monkeypatch.setattr(roster, "ROSTER_CHUNK", 2)
+    monkeypatch.setattr(settings, "EXPORT_HOUSEHOLD_CHUNK_ROWS", 2)
     client = as_user(alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.get(reverse("household_export"))
@@ -296,7 +296,7 @@ def test_a_failed_job_is_not_run_again(alice):
 
 def test_a_job_purged_while_running_stops_and_leaves_no_file(alice, household, monkeypatch):
     register_households(alice, 3)
-    monkeypatch.setattr(roster, "ROSTER_CHUNK", 2)
+    monkeypatch.setattr(settings, "EXPORT_HOUSEHOLD_CHUNK_ROWS", 2)
     job = _job(alice)
     original = services._record_progress
 

@@ -23,7 +23,6 @@ from exports.xlsx import temp_dir
 from notifications.models import Notification
 from tests.conftest import register_households
 from tests.exports.test_jobs import _job
-from web import export as roster
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +84,7 @@ def test_the_worker_says_it_is_alive_while_it_writes(alice, household, monkeypat
     settings_heartbeat = 0.05
     monkeypatch.setattr(settings, "EXPORT_HEARTBEAT_SECONDS", settings_heartbeat)
     register_households(alice, 3)
-    monkeypatch.setattr(roster, "ROSTER_CHUNK", 1)
+    monkeypatch.setattr(settings, "EXPORT_HOUSEHOLD_CHUNK_ROWS", 1)
     job = _job(alice)
     seen = []
     original = services._record_progress
@@ -107,7 +106,7 @@ def test_sheets_are_written_in_the_private_folder_never_the_system_one(alice, ho
 
     monkeypatch.setattr(openpyxl.worksheet._writer, "create_temporary_file", refuse)
     register_households(alice, 3)
-    monkeypatch.setattr(roster, "ROSTER_CHUNK", 2)
+    monkeypatch.setattr(settings, "EXPORT_HOUSEHOLD_CHUNK_ROWS", 2)
     job = _job(alice)
     before = system_temp_files()
     during = []
@@ -127,7 +126,7 @@ def test_sheets_are_written_in_the_private_folder_never_the_system_one(alice, ho
 
 def test_a_failed_job_leaves_no_sheet_behind(alice, household, monkeypatch):
     register_households(alice, 3)
-    monkeypatch.setattr(roster, "ROSTER_CHUNK", 2)
+    monkeypatch.setattr(settings, "EXPORT_HOUSEHOLD_CHUNK_ROWS", 2)
     job = _job(alice)
     original = services._record_progress
 

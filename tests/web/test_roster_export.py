@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,7 +16,6 @@ from registry import services
 from registry.models import Household, Person
 from registry.synthetic import make_id_number
 from tests.conftest import VILLAGE_A1, VILLAGE_B1, register_households
-from web import export
 from web.export import write_households
 
 HEADER = ["户号", "户主", "身份证号（脱敏）", "村（社区）", "区划代码", "户籍性质", "家庭成员"]
@@ -144,7 +144,7 @@ def test_rows_are_not_model_instances(alice, tmp_path, monkeypatch):
 
 def test_the_default_chunk_is_read_at_call_time(alice, tmp_path, monkeypatch):
     register_households(alice, 3)
-    monkeypatch.setattr(export, "ROSTER_CHUNK", 2)
+    monkeypatch.setattr(settings, "EXPORT_HOUSEHOLD_CHUNK_ROWS", 2)
     calls = []
     _write(Household.objects.all(), tmp_path / "roster.xlsx", progress=lambda done, total: calls.append(done))
     assert calls == [2, 3]

@@ -9,3 +9,10 @@ class RostersConfig(AppConfig):
     name = "workflows.rosters"
     label = "rosters"
     verbose_name = _("Payment rosters")
+
+    def ready(self):
+        from core import integrity
+
+        from .integrity import totals
+
+        integrity.register(totals)
