@@ -7,6 +7,7 @@ carol  county_reviewer  county 任城区 (370811)
 fiona  county_finance   county 任城区
 sam    supervisor       county 任城区
 otto   supervisor       county 兖州区 (370812)   outsider at county level
+cindy  supervisor       city 济宁市 (3708)        both counties
 root   superuser        whole tree
 """
 
@@ -211,6 +212,12 @@ def sam(regions):
 @pytest.fixture
 def otto(regions):
     return make_staff("otto", [Role.SUPERVISOR], COUNTY_2)
+
+
+@pytest.fixture
+def cindy(regions):
+    """The city's supervisor: both counties."""
+    return make_staff("cindy", [Role.SUPERVISOR], CITY, last_name="陈", first_name="欣")
 
 
 @pytest.fixture
