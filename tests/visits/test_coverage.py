@@ -176,3 +176,13 @@ def test_the_city_supervisor_sees_counties_and_opens_each_one(client, may, cindy
         assert client.get(reverse(name), {"region": COUNTY}).status_code == 404, name
     client.force_login(sam)
     assert client.get(reverse("visit_coverage") + "?month=2026-05").context["data"].level == "township"
+
+
+def test_the_supervisors_home_counts_who_was_not_visited(client, may, sam, cindy, alice):
+    for user in (sam, cindy):
+        client.force_login(user)
+        work = {line.label: line for line in client.get(reverse("home")).context["work"]}
+        line = work["超过30天未探访的对象"]
+        assert line.count == coverage.not_visited(user, 30).count() > 0 and line.url == reverse("visit_coverage")
+    client.force_login(alice)
+    assert "超过30天未探访的对象" not in {line.label for line in client.get(reverse("home")).context["work"]}
