@@ -49,8 +49,7 @@ SEEDING_MIGRATIONS = [
 ]
 
 
-@pytest.fixture
-def reference_data(db):
+def load_reference_data() -> None:
     import importlib
 
     from django.apps import apps as django_apps
@@ -61,6 +60,11 @@ def reference_data(db):
     from deadlines.policies import ensure_step_policies
 
     ensure_step_policies()
+
+
+@pytest.fixture
+def reference_data(db):
+    load_reference_data()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -11,7 +11,7 @@ from core import programs
 from core.money import figures
 from deadlines.labels import step_label as _step_label
 
-from .. import case_rows, deadline_rows
+from .. import deadline_rows, labels
 
 register = template.Library()
 
@@ -32,7 +32,7 @@ def step_name(deadline) -> str:
 
 @register.filter
 def case_event(event: str) -> str:
-    return case_rows.event_label(event)
+    return labels.event_label(event)
 
 
 @register.filter
