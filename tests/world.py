@@ -222,6 +222,14 @@ def pages() -> list[Page]:
         Page("visit_coverage", sv), Page("visit_coverage", city, label="visit_coverage:city"),
         Page("visit_not_visited", sv), Page("export_list", cw), Page("export_job", cw, ("export",)),
     ]
+    # The admin, as an administrator reads it: its index and the lists of the rules kept there.
+    # (Its technical tables, the raw audit rows, deadline policies by step code and users by
+    # login, show the codes they are keyed by; visit-tier rules are named by administrators.)
+    rows += [Page("admin:index", ADMIN)] + [
+        Page(f"admin:{model}_changelist", ADMIN, label=f"admin:{model}")
+        for model in ("regions_region", "temporary_assistancerule", "temporary_amountband", "enrolment_enrolmentrule",
+                      "reviews_reviewrule", "means_meansrule", "funds_reservefund",
+                      "rosters_pricesubsidyrule", "assistance_dibaostandard", "visits_majorevent")]
     for status in ("urgent_payment", "township_review", "paid", "filed", "rejected"):
         rows.append(Page("application_detail", cw, (f"temporary_{status}",), label=f"case:temporary:{status}"))
     for program in ("dibao", "tekun"):

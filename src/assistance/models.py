@@ -212,4 +212,4 @@ class DibaoStandard(RuleScopeMixin):
                                                name="dibao_standard_once")]
 
     def __str__(self):
-        return f"{self.scope or '*'} {self.registration} {self.monthly_amount}"
+        return f"{self.scope or '*'} {self.get_registration_display()} {self.monthly_amount}"
