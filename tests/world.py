@@ -124,19 +124,18 @@ def build(households: int = DEMO_HOUSEHOLDS) -> World:
     ids["replenishment"] = funds.request_replenishment(head, fund, amount="2000.00", reason="汛期备用").pk
     ids["month"] = f"{today:%Y-%m}"
 
-    # Home visits: a major event, a visit that found someone needing help (its follow-up).
-    visit = (Visit.objects.filter(region_code__startswith=TOWNSHIP_1[:9], status=VisitStatus.SCHEDULED)
-             .order_by("window_end", "pk").first())
-    ids["visit"] = visit.pk
+    # Home visits: two visits whose window has begun: one to open (and, in a walk, to record), one recorded
+    # here as finding someone in need of help.
+    visit, done = (Visit.objects.filter(region_code__startswith=TOWNSHIP_1[:9], status=VisitStatus.SCHEDULED,
+                                        window_start__lte=timezone.now()).order_by("window_end", "pk")[:2])
+    ids["visit"] = ids["visit_due"] = visit.pk
     ids["visit_household"] = visit.household_id
-    done = (Visit.objects.filter(region_code__startswith=TOWNSHIP_1[:9], status=VisitStatus.SCHEDULED,
-                                 window_start__lte=timezone.now())
-            .exclude(pk=visit.pk).order_by("window_end", "pk").first())
     record, _created = visits.record_visit(caseworker, done, client_uuid=uuid.uuid4(), visited_at=timezone.now(),
                                            method="in_person", outcome="needs_help", notes="腿脚不便，需要助行器",
                                            findings={"health": {"status": "concern", "note": "行走困难"}})
     ids["visit_record"] = record.pk
     ids["follow_up"] = FollowUp.objects.order_by("pk").first().pk
+    # A major event (a heat wave), declared by the township head.
     visits.declare_major_event(head, region_code=TOWNSHIP_1, kind="heat_wave", title="高温橙色预警")
     ids["event"] = MajorEvent.objects.order_by("pk").first().pk
 

@@ -68,15 +68,19 @@
     el.classList.toggle("has-more", more);
   }
 
-  function setUpScroller(el) {
+  function showStart(el) {
     var current = el.querySelector("[aria-current]");
     if (el.getAttribute("data-start") === "end") {
       el.scrollLeft = el.scrollWidth;
-    } else if (current && current.offsetLeft + current.offsetWidth > el.clientWidth) {
+    } else if (current && current.offsetLeft + current.offsetWidth > el.scrollLeft + el.clientWidth) {
       // Into view without moving the page up or down (scrollIntoView would).
       el.scrollLeft = current.offsetLeft - (el.clientWidth - current.offsetWidth) / 2;
     }
     markSides(el);
+  }
+
+  function setUpScroller(el) {
+    showStart(el);
     el.addEventListener("scroll", function () { markSides(el); }, { passive: true });
   }
 
@@ -84,9 +88,13 @@
     Array.prototype.forEach.call(document.querySelectorAll(SCROLLERS), markSides);
   }
 
+  function showAll() {  // the screen turned or the window narrowed
+    Array.prototype.forEach.call(document.querySelectorAll(SCROLLERS), showStart);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll(SCROLLERS), setUpScroller);
-    window.addEventListener("resize", markAll);
+    window.addEventListener("resize", showAll);
     // A table in a closed <details> has no width until it opens.
     document.addEventListener("toggle", markAll, true);
 

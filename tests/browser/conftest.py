@@ -14,6 +14,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
+    "--lang=zh-CN",  # the browser's own words (a file picker's button) in the pages' language
 ]
 
 
