@@ -69,6 +69,7 @@ def demo_city(_allow_orm_beside_playwright, django_db_setup, django_db_blocker):
     a transactional test leaves the database. Tests that read the database ask for ``orm``."""
     from django.core.management import call_command
     from django.db import connection
+    from django.db.backends.base.creation import TEST_DATABASE_PREFIX
     from django.test.utils import setup_databases, teardown_databases
     from pytest_django.live_server_helper import LiveServer
 
@@ -79,9 +80,15 @@ def demo_city(_allow_orm_beside_playwright, django_db_setup, django_db_blocker):
         # pytest-django makes the test database for the tests that ask for one ("db",
         # "live_server"); these do not (they share this module's city, not a test's
         # transaction), so when no other test of the run asked, make it here.
-        own_database = None
-        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
-            own_database = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        settings = connection.settings_dict
+        ready = (settings["NAME"] == settings["TEST"].get("NAME") or connection.vendor == "sqlite"
+                 and connection.is_in_memory_db() or str(settings["NAME"]).startswith(TEST_DATABASE_PREFIX))
+        own_database = None if ready else setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        # Committed as it goes, as seed_demo's own run is (its steps' on-commit work runs when
+        # it would for real); on PostgreSQL without waiting for each commit to reach the disk.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO OFF")
         load_reference_data()
         world = build()
         server = LiveServer("localhost")
