@@ -25,13 +25,15 @@ class CalendarDateField(forms.DateField):
 
 
 class AuditFilterForm(forms.Form):
-    event = forms.CharField(
-        label=_("Event"), max_length=100, required=False,
-        help_text=_("The start of an event name, e.g. registry.person"),
-        widget=forms.TextInput(attrs={"list": "event-names", "autocomplete": "off"}),
-    )
+    # Chosen by its name; the address may also carry the start of a code (``registry.``),
+    # which finds every event beginning with it.
+    event = forms.CharField(label=_("Event"), max_length=100, required=False, widget=forms.Select())
     date_from = CalendarDateField(label=_("From"), required=False, widget=DateInput())
     date_to = CalendarDateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, *args, events=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].widget.choices = [("", _("All events")), *events]
 
     def clean(self):
         cleaned = super().clean()

@@ -24,6 +24,7 @@ from assistance.services import investigator_candidates
 from core import programs
 from core.errors import InvalidInput
 from core.money import AmountFormField, parse_amount
+from staff.roles import role_label
 
 # Commas (ASCII or full-width), the enumeration comma and spaces all separate instalments.
 INSTALMENT_SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -151,6 +152,21 @@ class IntakeForm(StepForm):
         return data
 
 
+def staff_choices(staff, deciding: set[str] = frozenset()) -> list[tuple[str, str]]:
+    """(username, label) of staff to choose from: each by name and roles, never by username
+    (one query for everyone's roles), warned beside those whose role decides the case."""
+    roles: dict[int, list[str]] = {}
+    for pk, role in (get_user_model().groups.through.objects.filter(user_id__in=[u.pk for u in staff])
+                     .order_by("group__name").values_list("user_id", "group__name")):
+        roles.setdefault(pk, []).append(role)
+    warning = _("if on the team, may not decide this case")
+    return [
+        (u.username, _("%(name)s (%(roles)s)") % {
+            "name": u.display_name, "roles": "、".join(role_label(r) for r in roles.get(u.pk, []))}
+         + (f" — {warning}" if deciding.intersection(roles.get(u.pk, [])) else ""))
+        for u in staff]
+
+
 class InvestigateForm(StepForm):
     investigators = forms.MultipleChoiceField(
         label=_("Investigators"), widget=forms.CheckboxSelectMultiple,
@@ -167,12 +183,7 @@ class InvestigateForm(StepForm):
         # decides it (the program's deciding steps), before they are chosen, not after.
         spec = programs.program(case.program)
         deciding = {s.role for s in spec.steps.values() if s.decides} if spec is not None else set()
-        deciders = set(get_user_model().objects.filter(pk__in=[u.pk for u in staff], groups__name__in=deciding)
-                       .values_list("pk", flat=True)) if deciding else set()
-        warning = _("if on the team, may not decide this case")
-        self.fields["investigators"].choices = [
-            (u.username, f"{u.display_name} ({u.username})" + (f" — {warning}" if u.pk in deciders else ""))
-            for u in staff]
+        self.fields["investigators"].choices = staff_choices(staff, deciding)
 
     def clean_investigators(self):
         names = list(dict.fromkeys(self.cleaned_data["investigators"]))

@@ -7,6 +7,7 @@ carol  county_reviewer  county 任城区 (370811)
 fiona  county_finance   county 任城区
 sam    supervisor       county 任城区
 otto   supervisor       county 兖州区 (370812)   outsider at county level
+cindy  supervisor       city 济宁市 (3708)        both counties
 root   superuser        whole tree
 """
 
@@ -49,8 +50,7 @@ SEEDING_MIGRATIONS = [
 ]
 
 
-@pytest.fixture
-def reference_data(db):
+def load_reference_data() -> None:
     import importlib
 
     from django.apps import apps as django_apps
@@ -61,6 +61,11 @@ def reference_data(db):
     from deadlines.policies import ensure_step_policies
 
     ensure_step_policies()
+
+
+@pytest.fixture
+def reference_data(db):
+    load_reference_data()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -222,6 +227,12 @@ def sam(regions):
 @pytest.fixture
 def otto(regions):
     return make_staff("otto", [Role.SUPERVISOR], COUNTY_2)
+
+
+@pytest.fixture
+def cindy(regions):
+    """The city's supervisor: both counties."""
+    return make_staff("cindy", [Role.SUPERVISOR], CITY, last_name="陈", first_name="欣")
 
 
 @pytest.fixture

@@ -136,6 +136,19 @@ class InstalmentSource(models.TextChoices):
     COUNTY_TRANSFER = "county_transfer", _("County transfer")
 
 
+URGENT_INSTALMENT = 0
+
+
+def instalment_label(number) -> str:
+    """How a payment is named to people: the urgent payment (number 0) by what it is,
+    the others by their number ("第2期"); never "第0期"."""
+    if number is None or number == "":
+        return ""
+    if int(number) == URGENT_INSTALMENT:
+        return str(_("Urgent payment"))
+    return str(_("instalment %(number)s") % {"number": number})
+
+
 class Instalment(models.Model):
     """One payment of an approval (an approval may pay in instalments). Number 0 is
     the urgent pay-first payment made before investigation."""
@@ -199,4 +212,4 @@ class DibaoStandard(RuleScopeMixin):
                                                name="dibao_standard_once")]
 
     def __str__(self):
-        return f"{self.scope or '*'} {self.registration} {self.monthly_amount}"
+        return f"{self.scope or '*'} {self.get_registration_display()} {self.monthly_amount}"

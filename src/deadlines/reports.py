@@ -3,6 +3,9 @@
 Every figure reads "overdue" from DeadlineQuerySet.overdue and is a grouped query (closed
 work from ClosedTally), so the dashboard costs the same number of queries, and about
 the same time, at 10 deadlines and at 2,000,000.
+
+The figures are broken down one level below the place the dashboard is about: a city's
+by county (each county drilling down to its townships), a county's by township.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Substr, TruncWeek
 from django.utils import timezone
 
-from regions.codes import township_of, township_of_column, within
+from regions.codes import PREFIX_LENGTH, breakdown_level, code_of, township_of_column, within
 from regions.models import Region
 
 from .calendar import local_zone
@@ -96,25 +99,26 @@ def recent_months(now: datetime.datetime, count: int) -> list[datetime.date]:
 
 
 def on_time_matrix(on_time: list[dict], months: list[datetime.date]) -> list[dict]:
-    """Dashboard.on_time as one row per township with a cell per month (None: nothing closed)."""
+    """Dashboard.on_time as one row per region (county or township) with a cell per month
+    (None: nothing closed)."""
     rows: dict[str, dict] = {}
     for r in on_time:
-        row = rows.setdefault(r["township"], {"township": r["township"], "name": r["name"], "cells": {}})
+        row = rows.setdefault(r["region"], {"region": r["region"], "name": r["name"], "cells": {}})
         row["cells"][r["month"]] = r
     return [
         {**row, "cells": [row["cells"].get(month) for month in months]}
-        for row in sorted(rows.values(), key=lambda row: row["township"])
+        for row in sorted(rows.values(), key=lambda row: row["region"])
     ]
 
 
-def _township_names(prefixes) -> dict[str, str]:
-    codes = [township_of(p) for p in prefixes]
-    return {r.code[:9]: r.name for r in Region.objects.filter(code__in=codes)}
+def _region_names(codes, level: str) -> dict[str, str]:
+    return dict(Region.objects.filter(code__in=[code_of(c, level) for c in codes]).values_list("code", "name"))
 
 
 @dataclass
 class Dashboard:
-    by_township: list[dict]
+    level: str  # what by_region and on_time are broken down by: Level.COUNTY or Level.TOWNSHIP
+    by_region: list[dict]
     by_step: list[dict]
     by_age: dict[str, int]
     on_time: list[dict]
@@ -123,28 +127,37 @@ class Dashboard:
     total_overdue: int
 
 
-def dashboard(user, *, now=None, months: int = 6, weeks: int = 12) -> Dashboard:
+def dashboard(user, *, now=None, months: int = 6, weeks: int = 12, place: Region | None = None) -> Dashboard:
+    """The figures of the user's region, or of ``place`` within it (a county a city
+    supervisor drilled down to: the caller checks that the user may see it)."""
     now = now or timezone.now()
     zone = local_zone()
+    place_or_home = place or getattr(user, "region", None)
+    level = breakdown_level(place_or_home.level if place_or_home else None)
+    digits = PREFIX_LENGTH[level]
     visible = Deadline.objects.visible_to(user)
-    # The overdue figures from one grouped scan of the overdue rows (township × step, an
+    tallies = ClosedTally.objects.visible_to(user)
+    if place is not None:
+        visible = visible.filter(within("region_code", place.code, place.level))
+        tallies = tallies.filter(within("township", place.code, place.level))
+    # The overdue figures from one grouped scan of the overdue rows (region × step, an
     # index-only scan of deadline_overdue_idx), summed here: three separate aggregates
     # read them three times. The open total comes from the open-work index.
-    grouped = (visible.overdue(now).annotate(township=Substr("region_code", 1, 9))
-               .values("township", "flow", "step")
+    grouped = (visible.overdue(now).annotate(area=Substr("region_code", 1, digits))
+               .values("area", "flow", "step")
                .annotate(overdue=Count("pk"), **{key: Count("pk", filter=age_condition(key, now)) for key in AGE_KEYS})
                .order_by())
-    townships: dict[str, int] = defaultdict(int)
+    areas: dict[str, int] = defaultdict(int)
     steps: dict[tuple[str, str], int] = defaultdict(int)
     by_age = dict.fromkeys(AGE_KEYS, 0)
     for r in grouped:
-        townships[r["township"]] += r["overdue"]
+        areas[code_of(r["area"], level)] += r["overdue"]
         steps[r["flow"], r["step"]] += r["overdue"]
         for key in AGE_KEYS:
             by_age[key] += r[key]
     totals = {"open": visible.filter(status__in=[DeadlineStatus.OPEN, DeadlineStatus.PAUSED]).count(),
-              "overdue": sum(townships.values())}
-    by_township = [{"township": t, "count": n} for t, n in sorted(townships.items(), key=lambda i: (-i[1], i[0]))]
+              "overdue": sum(areas.values())}
+    by_region = [{"region": code, "count": n} for code, n in sorted(areas.items(), key=lambda i: (-i[1], i[0]))]
     by_step = [{"flow": f, "step": st, "count": n}
                for (f, st), n in sorted(steps.items(), key=lambda i: (-i[1], i[0]))]
 
@@ -153,14 +166,13 @@ def dashboard(user, *, now=None, months: int = 6, weeks: int = 12) -> Dashboard:
                    - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
     # Closed work is counted from ClosedTally (kept by triggers): at city scale a GROUP BY
     # over the closed deadlines themselves read 500,000 rows per page view.
-    tallies = ClosedTally.objects.visible_to(user)
     on_time = list(
         tallies.filter(closed_month__gte=first_month.date())
-        .annotate(township_prefix=Substr("township", 1, 9)).values("township_prefix", "closed_month")
+        .annotate(area=Substr("township", 1, digits)).values("area", "closed_month")
         .annotate(total=Sum("closed"), on_time=Sum("closed") - Sum("late"))
-        .order_by("township_prefix", "closed_month")
+        .order_by("area", "closed_month")
     )
-    on_time = [{"township": r["township_prefix"], "month": r["closed_month"], "total": r["total"],
+    on_time = [{"region": code_of(r["area"], level), "month": r["closed_month"], "total": r["total"],
                 "on_time": r["on_time"]} for r in on_time]
 
     week_start = (local_now - datetime.timedelta(days=local_now.weekday(), weeks=weeks - 1)).replace(
@@ -195,15 +207,15 @@ def dashboard(user, *, now=None, months: int = 6, weeks: int = 12) -> Dashboard:
         trend.append({"week": day, "due": row["due"], "late": row["late"],
                       "on_time_rate": _rate(row["due"] - row["late"], row["due"])})
 
-    names = _township_names({r["township"] for r in by_township} | {r["township"] for r in on_time})
-    for r in by_township:
-        r["name"] = names.get(r["township"], r["township"])
+    names = _region_names({r["region"] for r in by_region} | {r["region"] for r in on_time}, level)
+    for r in by_region:
+        r["name"] = names.get(r["region"], r["region"])
     for r in on_time:
-        r["name"] = names.get(r["township"], r["township"])
+        r["name"] = names.get(r["region"], r["region"])
         r["rate"] = _rate(r["on_time"], r["total"])
         r["month"] = timezone.localtime(r["month"], zone).date() if isinstance(r["month"], datetime.datetime) \
             else r["month"]
-    return Dashboard(by_township, by_step, by_age, on_time, trend, totals["open"], totals["overdue"])
+    return Dashboard(level, by_region, by_step, by_age, on_time, trend, totals["open"], totals["overdue"])
 
 
 def _rate(part: int, whole: int) -> Decimal | None:

@@ -99,7 +99,9 @@ class Document(models.Model):
 
     @property
     def display_filename(self) -> str:
-        suffix = f"-第{self.instalment.number}次" if self.instalment_id else ""
         from .labels import title_for
+        from .numerals import payment_order
+
+        suffix = f"-{payment_order(self.instalment.number)}" if self.instalment_id else ""
 
         return f"{title_for(self.kind, self.application.program)}-{self.application_id}{suffix}.pdf"

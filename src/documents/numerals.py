@@ -105,3 +105,15 @@ def yuan_figures(amount) -> str:
     if value != value.quantize(Decimal("0.01")):
         raise ValueError(f"more than two decimal places: {value}")
     return f"¥{figures(value)}"
+
+
+def payment_order(number: int) -> str:
+    """Which payment of a case this is, as a form prints it: the urgent payment made before
+    the decision (number 0) by its name, the others "第2次"; never "第0次"."""
+    return "先行救助" if int(number) == 0 else f"第{int(number)}次"
+
+
+def sentence(text: str) -> str:
+    """``text`` ready to be followed by "。": free text typed with its own full stop (or
+    other closing punctuation) would otherwise print "。。"."""
+    return (text or "").strip().rstrip("。．.，,；;、！!？? ")

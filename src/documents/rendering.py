@@ -78,7 +78,22 @@ class Places:
         return cls(village=village, township=found[codes[0]], county=found[codes[1]], city=found.get(codes[2]))
 
     def path(self) -> str:
-        return "".join(r.name for r in (self.city, self.county, self.township, self.village) if r is not None)
+        return "".join(self.names())
+
+    def names(self) -> list[str]:
+        return [r.name for r in (self.city, self.county, self.township, self.village) if r is not None]
+
+    def full_address(self, address: str) -> str:
+        """The household's address after its place, without saying a place twice: an
+        address typed as "东关社区3号楼" after "…济阳街道东关社区" keeps one 东关社区."""
+        names, address = self.names(), (address or "").strip()
+        for start in range(len(names)):
+            if address.startswith("".join(names[start:])):
+                return "".join(names[:start]) + address
+        for start in range(len(names)):  # the address may begin with one of the places only
+            if address.startswith(names[start]):
+                return "".join(names[:start]) + address
+        return "".join(names) + address
 
 
 def _issuer(kind: str, application, places: Places) -> Issuer:
@@ -128,7 +143,7 @@ def build_context(kind: str, application, *, instalment=None, issued_at=None) ->
         "cause_name": labels.label(labels.CAUSE_NAMES, getattr(application.details, "cause_category", "")),
         "applicant": {"name": applicant.name, "masked_id": applicant.masked_id, "phone": applicant.phone},
         "address": application.household.address,
-        "full_address": places.path() + application.household.address,
+        "full_address": places.full_address(application.household.address),
         "members": [{"name": m.name, "relation": labels.label(labels.RELATIONS, m.relation),
                      "masked_id": m.masked_id} for m in members],
         "investigators": [u.display_name for u in application.investigators.order_by("last_name", "first_name",

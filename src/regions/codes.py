@@ -59,6 +59,13 @@ def township_of(code: str) -> str:
     return code_of(code, Level.TOWNSHIP)
 
 
+def breakdown_level(place_level: str | None) -> str:
+    """The level a dashboard about a place of ``place_level`` breaks its figures down by:
+    a city's (or the whole tree's: None) by county, so that each county can be opened in
+    turn, anything smaller by township."""
+    return Level.COUNTY if place_level in (None, Level.CITY) else Level.TOWNSHIP
+
+
 def township_of_column(expression) -> Concat:
     """``township_of`` in SQL: ``expression`` is a field name or e.g. OuterRef("region_code")."""
     n = PREFIX_LENGTH[Level.TOWNSHIP]

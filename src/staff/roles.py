@@ -20,6 +20,11 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+def role_label(name: str) -> str:
+    """A role as people call it; a group that is no role of the engine, by its own name."""
+    return str(Role(name).label) if name in Role.values else name
+
+
 # app_label.codename per role. The permissions of workflow steps are not listed here:
 # each step declares its role in its flow's step table (core.programs), and
 # role_permissions() adds them.

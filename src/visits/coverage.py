@@ -1,4 +1,5 @@
-"""Coverage of home visits per township and month, and who has not been seen lately.
+"""Coverage of home visits per township (a city's: per county) and month, and who has not
+been seen lately.
 
 A visit belongs to the month in which its window closes. Each figure is one grouped
 query over the visits the user may see, so the page costs the same at 10 visits and
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from deadlines.calendar import local_zone
 from deadlines.models import Deadline
-from regions.codes import township_of
+from regions.codes import PREFIX_LENGTH, breakdown_level, code_of, within
 from regions.models import Region
 
 from .models import Pairing, Visit, VisitPlan, VisitStatus
@@ -89,6 +90,11 @@ class Coverage:
     rows: list[Row]
     total: Row
     unpaired: int
+    level: str  # what the rows are: Level.COUNTY or Level.TOWNSHIP
+
+
+def _within(qs, place: Region | None):
+    return qs.filter(within("region_code", place.code, place.level)) if place is not None else qs
 
 
 def overdue_visits(now):
@@ -97,11 +103,17 @@ def overdue_visits(now):
                                                 subject_id=OuterRef("pk"))
 
 
-def coverage(user, month: datetime.date, now: datetime.datetime | None = None) -> Coverage:
+def coverage(user, month: datetime.date, now: datetime.datetime | None = None, *,
+             place: Region | None = None) -> Coverage:
+    """The month's coverage of the user's region by township (a city's by county), or of
+    ``place`` within it (a county a city supervisor opened: the caller checks it is theirs)."""
     now = now or timezone.now()
-    visits = (Visit.objects.visible_to(user).exclude(status=VisitStatus.CANCELLED)
+    home = place or getattr(user, "region", None)
+    level = breakdown_level(home.level if home else None)
+    digits = PREFIX_LENGTH[level]
+    visits = (_within(Visit.objects.visible_to(user), place).exclude(status=VisitStatus.CANCELLED)
               .filter(window_end__gt=_midnight(month), window_end__lte=_midnight(next_month(month))))
-    grouped = (visits.annotate(township=Substr("region_code", 1, 9))
+    grouped = (visits.annotate(township=Substr("region_code", 1, digits))
                .values("township").order_by("township")
                .annotate(planned=Count("pk"),
                          done_in_window=Count("pk", filter=Q(status=VisitStatus.DONE, in_window=True)),
@@ -110,20 +122,20 @@ def coverage(user, month: datetime.date, now: datetime.datetime | None = None) -
     # "Overdue now" in a query of its own: as a filter the EXISTS is one semi-join over the
     # overdue deadlines; inside the counts above it was a subquery run once per visit
     # (90,000 index probes for a city's month).
-    overdue = dict(visits.filter(Exists(overdue_visits(now))).annotate(township=Substr("region_code", 1, 9))
+    overdue = dict(visits.filter(Exists(overdue_visits(now))).annotate(township=Substr("region_code", 1, digits))
                    .values("township").order_by().annotate(n=Count("pk")).values_list("township", "n"))
     grouped = [{**g, "overdue": overdue.get(g["township"], 0)} for g in grouped]
-    codes = [township_of(g["township"]) for g in grouped]
+    codes = [code_of(g["township"], level) for g in grouped]
     names = {r.code: r.name for r in Region.objects.filter(code__in=codes).only("code", "name")}
     rows = [Row(code=code, name=names.get(code, code), **{k: v for k, v in g.items() if k != "township"})
             for code, g in zip(codes, grouped, strict=True)]
     total = Row(code="", name="")
     for row in rows:
         total.add(row)
-    unpaired = (VisitPlan.objects.visible_to(user).filter(active=True)
+    unpaired = (_within(VisitPlan.objects.visible_to(user), place).filter(active=True)
                 .exclude(household_id__in=Pairing.objects.values("household_id"))
                 .values("household_id").distinct().count())
-    return Coverage(month=month, rows=rows, total=total, unpaired=unpaired)
+    return Coverage(month=month, rows=rows, total=total, unpaired=unpaired, level=level)
 
 
 def chart(data: Coverage, text: dict) -> dict:
@@ -138,12 +150,13 @@ def chart(data: Coverage, text: dict) -> dict:
     }
 
 
-def not_visited(user, days: int, now: datetime.datetime | None = None, *, tier: str = ""):
+def not_visited(user, days: int, now: datetime.datetime | None = None, *, tier: str = "",
+                place: Region | None = None):
     """Active plans of people not visited for more than ``days`` days (never visited:
-    counted from the plan's start), longest first."""
+    counted from the plan's start), longest first; within ``place`` when given."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=days)
-    plans = VisitPlan.objects.visible_to(user).filter(active=True).filter(
+    plans = _within(VisitPlan.objects.visible_to(user), place).filter(active=True).filter(
         Q(last_visited_at__lt=cutoff) | Q(last_visited_at__isnull=True, started_at__lt=cutoff))
     if tier:
         plans = plans.filter(tier=tier)

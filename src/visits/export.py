@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from exports.xlsx import Progress, header, keyset_chunks, local_time, report_progress, streamed_workbook, text_cell
+from regions.codes import Level
 from registry.idnumber import mask
 from staff.models import display_name
 
@@ -30,7 +31,7 @@ NOT_VISITED_COLUMNS = ("pk", "last_visited_at", "started_at", "person__name", "p
 
 def _coverage_sheet(workbook, data: reports.Coverage) -> None:
     sheet = workbook.create_sheet(_("Coverage"))
-    header(sheet, [_("Township"), _("Region code"), _("Planned"), _("Done in window"), _("Missed"),
+    header(sheet, [_("County / district") if data.level == Level.COUNTY else _("Township"), _("Region code"), _("Planned"), _("Done in window"), _("Missed"),
                    _("of which visited late"), _("Overdue now"), _("Window still open"), _("Done in window (%)")],
            (20, 15, 10, 12, 10, 12, 12, 12, 14))
     for row in [*data.rows, data.total]:

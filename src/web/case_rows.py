@@ -15,7 +15,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Task
 
 from assistance.models import Application
@@ -25,35 +24,6 @@ from deadlines.models import Deadline, DeadlineStatus
 from regions.codes import within
 from registry.models import Person
 from registry.search import person_match
-
-EVENT_LABELS = {
-    "assistance.application.opened": gettext_lazy("Application received"),
-    "assistance.application.accepted": gettext_lazy("Intake: documents complete, accepted"),
-    "assistance.application.incomplete": gettext_lazy("Intake: documents missing, applicant told"),
-    "assistance.application.documents_received": gettext_lazy("Missing documents received"),
-    "assistance.application.referred_out": gettext_lazy("Referred to the relief station"),
-    "assistance.application.investigated": gettext_lazy("Investigation recorded"),
-    "assistance.application.paperwork_completed": gettext_lazy("Paperwork completed"),
-    "assistance.application.paid_first": gettext_lazy("Urgent payment made"),
-    "assistance.application.referred": gettext_lazy("Referred to the county"),
-    "assistance.application.approved": gettext_lazy("Approved"),
-    "assistance.application.rejected": gettext_lazy("Rejected"),
-    "assistance.application.paid": gettext_lazy("Instalment paid"),
-    "assistance.application.filed": gettext_lazy("Filed with the county"),
-    "assistance.application.payment_reversed": gettext_lazy("Payment reversed"),
-    "assistance.instalment.waiting_funds": gettext_lazy("Payment waiting for the reserve fund"),
-    "assistance.applications.exported": gettext_lazy("Applications exported to Excel"),
-    "assistance.application.verified": gettext_lazy("Data verification recorded"),
-    "assistance.application.recommended": gettext_lazy("First review: recommended"),
-    "assistance.application.objected": gettext_lazy("Objection to the public notice"),
-    "assistance.application.reinvestigated": gettext_lazy("Re-investigation recorded"),
-    "assistance.application.extended": gettext_lazy("Whole-case limit extended"),
-    "assistance.application.duplicate_override": gettext_lazy("Granted despite possible duplicate benefits"),
-}
-
-
-def event_label(event: str) -> str:
-    return str(EVENT_LABELS.get(event, event))
 
 
 def task_type_id() -> int:

@@ -23,7 +23,9 @@ from deadlines.models import Deadline, DeadlineStatus
 from means.services import means_test
 from workflows.enrolment.forms import RESULT_CHOICES, SOURCE_LABELS
 from workflows.enrolment.models import OPEN_STATUSES, Objection, PublicNotice, SpotCheck, Status
+from workflows.enrolment.rules import MissingRule, enrolment_rule
 from workflows.tekun.models import ACTIVITIES
+from workflows.tekun.services import unable_to_work
 
 from .enrolment_forms import ENROLMENT_PROGRAMS, ExtensionForm, ObjectionForm
 
@@ -124,4 +126,20 @@ def case_facts(application, user, *, objection_form=None, extension_form=None, n
     if facts["tekun"]:
         facts["self_care"] = [{"key": key, "label": label, "done": (details.self_care or {}).get(key)}
                               for key, label in ACTIVITIES.items()] if details.self_care else []
+        facts["unable_reason"] = _unable_reason(application, details)
     return facts
+
+
+def _unable_reason(application, details) -> str:
+    """Why the applicant is unable to work, in the reader's language: the stored reason is
+    in the language of whoever recorded the investigation. Read again from the rule and
+    the applicant as they were when the case was opened; the stored text when the rule
+    no longer gives one."""
+    if not details.unable_to_work:
+        return ""
+    on = timezone.localtime(application.created_at).date()
+    try:
+        rule = enrolment_rule(application.program, application.region_code, on)
+    except MissingRule:
+        return details.unable_reason
+    return unable_to_work(application.applicant, rule, on) or details.unable_reason

@@ -81,10 +81,13 @@ def _detail(request, fund: ReserveFund, *, status: int = 200, **forms):
         entry.is_reversed = entry.pk in reversed_ids
         entry.may_reverse = may_reverse and entry.kind == EntryKind.DISBURSEMENT and not entry.is_reversed
     signed = set(fund.sign_offs.values_list("month", flat=True))
+    this_month = month_of(timezone.now())
     context = {
         "fund": fund,
         "page": page,
-        "months": [{"month": m, "slug": f"{m:%Y-%m}", "signed": m in signed} for m in months_of(fund)],
+        "months": [{"month": m, "slug": f"{m:%Y-%m}", "signed": m in signed, "open": m >= this_month}
+                   for m in months_of(fund)],
+        "may_sign": user.has_perm("funds.sign_off"),
         "open_request": fund.replenishments.filter(status=RequestStatus.OPEN).first(),
         "requests": fund.replenishments.select_related("requested_by", "decided_by")[:10],
         "waiting": list(waiting_instalments(fund)[:100]),
@@ -234,6 +237,8 @@ def _statement_page(request, statement, *, form=None, status=200):
     return render(request, "funds/statement.html", {
         "fund": fund, "s": statement, "check": check_fund(fund),
         "sign_off_form": (form or SignOffForm()) if may_sign else None,
+        # Why there is no sign-off button: the month has not ended, or signing is county finance's.
+        "month_open": statement.month >= month_of(timezone.now()),
     }, status=status)
 
 

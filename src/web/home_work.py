@@ -1,12 +1,14 @@
 """What waits for the signed-in person, by the roles they hold: the home page is every
-role's inbox, each line a count with the page that lists it. One count query a line,
-each on an index the lists themselves use."""
+role's inbox, each line a count with the page that lists it. One count query a line
+(two for the statements to sign off), each on an index the lists themselves use."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +19,10 @@ from core.money import figures
 from core.scoping import user_code_range
 from deadlines.models import Deadline, DeadlineStatus
 from exports.models import ExportJob, JobStatus
-from funds.models import ReserveFund
+from funds.models import MonthlySignOff, ReserveFund
+from visits import coverage
 from visits.models import Visit, VisitStatus
+from workflows.rosters.models import Roster, RosterStatus
 
 from . import case_rows
 
@@ -59,16 +63,38 @@ def waiting_for(user, now=None) -> list[Work]:
             if fund is not None:
                 lines.append(Work(_("Reserve fund balance (yuan)"), None, reverse("fund_detail", args=[fund.pk]),
                                   text=figures(fund.balance)))
+    if user.has_perm("funds.sign_off") and scope is not None:
+        lines.append(Work(_("Reserve-fund statements to sign off"), _months_to_sign_off(user, now),
+                          reverse("fund_list")))
+    if user.has_perm("rosters.lock_roster"):
+        drafts = Roster.objects.visible_to(user).filter(status__in=[RosterStatus.GENERATING, RosterStatus.DRAFT])
+        lines.append(Work(_("Payment rosters to review and lock"), drafts.count(), reverse("roster_list")))
     if user.has_perm("visits.record_visit"):
         week = now + datetime.timedelta(days=7)
         due = Visit.objects.visible_to(user).filter(status=VisitStatus.SCHEDULED, window_end__lte=week)
         lines.append(Work(_("Home visits due within a week"), due.count(), reverse("visit_list")))
     if user.has_perm("deadlines.view_breaches"):
         overdue = Deadline.objects.visible_to(user).overdue(now)
-        lines.append(Work(_("Overdue work in your region"), overdue.count(), reverse("sla_breaches"),
+        lines.append(Work(_("Overdue work in your region"), overdue.count(), reverse("sla_dashboard"),
                           urgent=True))
+    if user.has_perm("visits.view_coverage"):
+        days = settings.VISIT_NOT_VISITED_DAYS
+        lines.append(Work(_("People not visited in over %(days)d days") % {"days": days},
+                          coverage.not_visited(user, days, now).count(), reverse("visit_coverage")))
     running = ExportJob.objects.filter(requested_by=user, status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
     if running.exists():
         lines.append(Work(_("Your exports being written"), running.count(), reverse("export_list")))
     return lines
+
+
+def _months_to_sign_off(user, now) -> int:
+    """Months that have ended, from each fund's first entry, that county finance has not
+    signed off yet: two grouped queries whatever the number of funds."""
+    this_month = timezone.localtime(now).date().replace(day=1)
+    funds = ReserveFund.objects.visible_to(user)
+    first = dict(funds.annotate(first=Min("entries__month")).filter(first__isnull=False).values_list("pk", "first"))
+    signed = dict(MonthlySignOff.objects.filter(fund__in=funds, month__lt=this_month).values("fund_id")
+                  .annotate(n=Count("pk")).values_list("fund_id", "n"))
+    ended = sum((this_month.year - m.year) * 12 + this_month.month - m.month for m in first.values())
+    return max(0, ended - sum(signed.values()))
 

@@ -44,6 +44,7 @@ from registry.models import Asset, DuplicateRegistration, DuplicateStatus, House
 from registry.search import search_households
 from registry.selectors import member_disclosure
 
+from . import trail
 from .export_kinds import HOUSEHOLDS, household_params
 from .queries import with_list_data
 
@@ -127,8 +128,8 @@ def _history(user, household, people, incomes=(), assets=()):
     def ids(rows):
         return [str(r.pk) for r in rows]
 
-    return list(
-        AuditEvent.objects.visible_to(user)
+    return trail.rows(
+        AuditEvent.objects.visible_to(user).select_related("actor")
         .filter(
             Q(object_type="registry.household", object_id=str(household.pk))
             | Q(object_type="registry.person", object_id__in=ids(people))

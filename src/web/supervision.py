@@ -28,10 +28,11 @@ from exports.responses import attachment, timestamped
 from exports.responses import export as export_response
 from forms.registry import apply_errors
 from forms.supervision import AGE_LABELS, BreachFilterForm, PauseForm
-from regions.codes import township_of
+from regions.codes import Level
 
 from .deadline_rows import staff_names
 from .export_kinds import BREACHES, breach_params
+from .places import place_from
 from .supervision_export import dashboard_workbook
 
 PAGE_SIZE = 50
@@ -39,13 +40,13 @@ MONTHS = 6
 
 # --- Dashboard ------------------------------------------------------------------------------
 
-def _dashboard_data(user, now) -> dict:
-    board = reports.dashboard(user, now=now, months=MONTHS)
+def _dashboard_data(user, now, place=None) -> dict:
+    board = reports.dashboard(user, now=now, months=MONTHS, place=place)
     months = reports.recent_months(now, MONTHS)
-    for row in board.by_township:
-        row["code"] = township_of(row["township"])
     return {
         "board": board,
+        "place": place,
+        "by_county": board.level == Level.COUNTY,
         "months": months,
         "on_time": reports.on_time_matrix(board.on_time, months),
         "ages": [{"key": key, "label": AGE_LABELS[key], "count": board.by_age[key] or 0} for key in reports.AGE_KEYS],
@@ -66,7 +67,7 @@ def _chart(trend: list[dict]) -> dict:
 @staff_view("deadlines.view_breaches")
 @require_safe
 def sla_dashboard(request):
-    data = _dashboard_data(request.user, timezone.now())
+    data = _dashboard_data(request.user, timezone.now(), place_from(request))
     return render(request, "supervision/dashboard.html", {**data, "chart": _chart(data["board"].trend)})
 
 
@@ -74,7 +75,7 @@ def sla_dashboard(request):
 @require_safe
 def sla_dashboard_export(request):
     user, now = request.user, timezone.now()
-    data = _dashboard_data(user, now)
+    data = _dashboard_data(user, now, place_from(request))
     content = dashboard_workbook(data["board"], months=data["months"], on_time=data["on_time"],
                                  ages=[(str(a["label"]), a["count"]) for a in data["ages"]], now=now)
     audit.record("deadlines.dashboard.exported", actor=user, region_code=user.region_id or "", request=request)

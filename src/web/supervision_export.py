@@ -29,7 +29,7 @@ from exports.xlsx import (
     streamed_workbook,
     text_cell,
 )
-from regions.codes import township_of
+from regions.codes import Level
 from staff.models import display_name
 
 from .deadline_rows import case_text, escalated_names, overdue_text, staff_names
@@ -120,10 +120,12 @@ def dashboard_workbook(board, *, months, on_time, ages, now) -> bytes:
     sheet.append([text_cell(sheet, _("Overdue")), board.total_overdue])
     sheet.append([text_cell(sheet, _("Figures as of")), local_time(sheet, now)])
 
-    sheet = workbook.create_sheet(_("By township"))
-    header(sheet, [_("Township"), _("Region code"), _("Overdue")], (20, 15, 10))
-    for row in board.by_township:
-        sheet.append([text_cell(sheet, row["name"]), text_cell(sheet, township_of(row["township"])), row["count"]])
+    by_county = board.level == Level.COUNTY
+    area = _("County / district") if by_county else _("Township")
+    sheet = workbook.create_sheet(_("By county") if by_county else _("By township"))
+    header(sheet, [area, _("Region code"), _("Overdue")], (20, 15, 10))
+    for row in board.by_region:
+        sheet.append([text_cell(sheet, row["name"]), text_cell(sheet, row["region"]), row["count"]])
 
     sheet = workbook.create_sheet(_("By step"))
     header(sheet, [_("Flow"), _("Step"), _("Overdue")], (24, 24, 10))
@@ -137,7 +139,7 @@ def dashboard_workbook(board, *, months, on_time, ages, now) -> bytes:
         sheet.append([text_cell(sheet, label), count])
 
     sheet = workbook.create_sheet(_("On time by month"))
-    titles = [_("Township")]
+    titles = [area]
     for month in months:
         titles += [_("%(month)s on time (%%)") % {"month": month_label(month)},
                    _("%(month)s closed") % {"month": month_label(month)}]

@@ -31,6 +31,7 @@ from deadlines.models import Deadline
 from exports.responses import attachment, timestamped
 from exports.responses import export as export_response
 from forms.visits import EventForm, FollowUpForm, NotVisitedForm, PairingForm, RecordForm, apply_errors
+from regions.codes import Level
 from registry.models import Household, Person, PersonCondition
 from visits import coverage as reports
 from visits import services
@@ -46,6 +47,7 @@ from visits.models import (
     VisitRecord,
 )
 
+from .places import place_from
 from .visits_export_kinds import NOT_VISITED, not_visited_params
 
 PAGE_SIZE = 30
@@ -374,15 +376,16 @@ def _days(request) -> tuple[NotVisitedForm, int, str]:
 def coverage(request):
     now = timezone.now()
     month = _month(request, now)
-    data = reports.coverage(request.user, month, now)
+    place = place_from(request)
+    data = reports.coverage(request.user, month, now, place=place)
     _form, days, _tier = _days(request)
-    not_seen = reports.not_visited(request.user, days, now).count()
+    not_seen = reports.not_visited(request.user, days, now, place=place).count()
     chart = reports.chart(data, {"done": _("Done in window"), "missed": _("Missed"), "overdue": _("Overdue now"),
                                  "share": _("Done in window (%)"), "count": _("Visits")})
     return render(request, "visits/coverage.html", {
         "data": data, "chart": chart, "month": month, "previous": reports.previous_month(month),
         "next": reports.next_month(month) if reports.next_month(month) <= timezone.localdate(now) else None,
-        "days": days, "not_seen": not_seen, "now": now,
+        "days": days, "not_seen": not_seen, "now": now, "place": place, "by_county": data.level == Level.COUNTY,
     })
 
 
@@ -391,9 +394,10 @@ def coverage(request):
 def coverage_export(request):
     user, now = request.user, timezone.now()
     month = _month(request, now)
+    place = place_from(request)
     _form, days, tier = _days(request)
-    content, rows = coverage_workbook(reports.coverage(user, month, now),
-                                      reports.not_visited(user, days, now, tier=tier), now=now, days=days)
+    content, rows = coverage_workbook(reports.coverage(user, month, now, place=place),
+                                      reports.not_visited(user, days, now, tier=tier, place=place), now=now, days=days)
     audit.record("visits.coverage.exported", actor=user, region_code=user.region_id or "",
                  extra={"month": month.strftime("%Y-%m"), "days": days, "rows": rows}, request=request)
     return attachment(content, timestamped(f"visit-coverage-{month:%Y-%m}"),
@@ -405,11 +409,13 @@ def coverage_export(request):
 def not_visited(request):
     now = timezone.now()
     form, days, tier = _days(request)
-    plans = reports.with_row_data(reports.not_visited(request.user, days, now, tier=tier))
+    place = place_from(request)
+    plans = reports.with_row_data(reports.not_visited(request.user, days, now, tier=tier, place=place))
     page = Paginator(plans, PAGE_SIZE * 2).get_page(request.GET.get("page"))
     for plan in page.object_list:
         plan.days_since = reports.days_since(plan, now)
-    return render(request, "visits/not_visited.html", {"form": form, "page": page, "days": days, "tier": tier})
+    return render(request, "visits/not_visited.html", {"form": form, "page": page, "days": days, "tier": tier,
+                                                        "place": place})
 
 
 @staff_view("visits.view_coverage")
@@ -420,6 +426,7 @@ def not_visited_export(request):
     user watches a progress page."""
     user, now = request.user, timezone.now()
     _form, days, tier = _days(request)
-    return export_response(request, NOT_VISITED, reports.not_visited(user, days, now, tier=tier),
-                           not_visited_params(days, tier, now))
+    place = place_from(request)
+    return export_response(request, NOT_VISITED, reports.not_visited(user, days, now, tier=tier, place=place),
+                           not_visited_params(days, tier, now, place))
 

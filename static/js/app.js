@@ -56,7 +56,48 @@
     });
   }
 
+  // What scrolls sideways (the menu, tabs, wide tables) says so on a narrow screen: the
+  // side with more content fades out (CSS: .more-left / .more-right), and the current
+  // menu entry or tab is scrolled into view rather than left off-screen.
+  var SCROLLERS = ".mainnav ul, .tabs ul, .table-scroll";
+
+  function markSides(el) {
+    var more = el.scrollWidth - el.clientWidth > 1;
+    el.classList.toggle("more-left", more && el.scrollLeft > 1);
+    el.classList.toggle("more-right", more && el.scrollLeft + el.clientWidth < el.scrollWidth - 1);
+    el.classList.toggle("has-more", more);
+  }
+
+  function showStart(el) {
+    var current = el.querySelector("[aria-current]");
+    if (el.getAttribute("data-start") === "end") {
+      el.scrollLeft = el.scrollWidth;
+    } else if (current && current.offsetLeft + current.offsetWidth > el.scrollLeft + el.clientWidth) {
+      // Into view without moving the page up or down (scrollIntoView would).
+      el.scrollLeft = current.offsetLeft - (el.clientWidth - current.offsetWidth) / 2;
+    }
+    markSides(el);
+  }
+
+  function setUpScroller(el) {
+    showStart(el);
+    el.addEventListener("scroll", function () { markSides(el); }, { passive: true });
+  }
+
+  function markAll() {
+    Array.prototype.forEach.call(document.querySelectorAll(SCROLLERS), markSides);
+  }
+
+  function showAll() {  // the screen turned or the window narrowed
+    Array.prototype.forEach.call(document.querySelectorAll(SCROLLERS), showStart);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll(SCROLLERS), setUpScroller);
+    window.addEventListener("resize", showAll);
+    // A table in a closed <details> has no width until it opens.
+    document.addEventListener("toggle", markAll, true);
+
     Array.prototype.forEach.call(document.querySelectorAll("[data-formset]"), setUpFormset);
     Array.prototype.forEach.call(document.querySelectorAll("input[data-min], input[data-max]"), setUpLimits);
 

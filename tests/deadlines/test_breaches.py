@@ -72,11 +72,11 @@ def test_outsiders_and_wrong_roles(spread, otto, alice, fiona, time_machine):
 def test_dashboard_figures(spread, sam):
     board = reports.dashboard(sam, now=NOW)
     assert board.total_overdue == 2 and board.total_open == 3
-    assert {r["township"]: r["count"] for r in board.by_township} == {"370811001": 1, "370811002": 1}
-    assert board.by_township[0]["name"] in {"济阳街道", "南苑街道"}
+    assert {r["region"]: r["count"] for r in board.by_region} == {"370811001000": 1, "370811002000": 1}
+    assert board.by_region[0]["name"] in {"济阳街道", "南苑街道"}
     assert board.by_step == [{"flow": "test", "step": "investigate", "count": 2}]
     assert board.by_age == {"lt1d": 0, "1to3d": 0, "3to7d": 1, "gt7d": 1}  # 3.5 and 10.5 days
-    march = [r for r in board.on_time if r["township"] == "370811001"]
+    march = [r for r in board.on_time if r["region"] == "370811001000"]
     assert march[0]["total"] == 2 and march[0]["on_time"] == 1 and str(march[0]["rate"]) == "50.0"
     assert len(board.trend) == 12
     week_of_2_march = next(w for w in board.trend if w["week"] == datetime.date(2026, 3, 2))

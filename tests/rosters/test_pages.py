@@ -96,6 +96,16 @@ class TestInbox:
         assert f"/rosters/{draft.pk}/" not in html
         assert as_user(otto).get(f"/rosters/{draft.pk}/").status_code == 404
 
+    def test_county_finance_home_counts_the_rosters_to_lock(self, as_user, fiona, sam, draft):
+        def work(user):
+            return {line.label: line for line in as_user(user).get("/").context["work"]}
+
+        line = work(fiona)["待审核锁定的发放花名册"]
+        assert line.count == 1 and line.url == "/rosters/"
+        services.lock(fiona, draft)
+        assert work(fiona)["待审核锁定的发放花名册"].count == 0
+        assert "待审核锁定的发放花名册" not in work(sam)  # a supervisor reads rosters, never locks them
+
     def test_the_nav_has_the_entry_for_those_who_see_rosters(self, as_user, fiona, alice):
         assert 'href="/rosters/"' in page(as_user(fiona), "/")
         assert 'href="/rosters/"' not in page(as_user(alice), "/")

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tests.conftest import COUNTY, COUNTY_2, TOWNSHIP_A, TOWNSHIP_B
 from visits import coverage, services
 from visits.models import Visit
 
@@ -125,15 +126,17 @@ def test_people_not_visited_in_over_n_days(client, may, hana):
     assert client.get(reverse("visit_not_visited_export") + "?days=20").status_code == 200
 
 
-def test_the_dashboard_costs_the_same_queries_for_more_data(client, may, sam, alice):
+@pytest.mark.parametrize(("who", "query"), [("sam", ""), ("cindy", ""), ("cindy", f"&region={COUNTY}")])
+def test_the_dashboard_costs_the_same_queries_for_more_data(client, request, may, alice, who, query):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.force_login(sam)
+    client.force_login(request.getfixturevalue(who))
 
     def cost():
         with CaptureQueriesContext(connection) as ctx:
-            client.get(reverse("visit_coverage") + "?month=2026-05")
+            response = client.get(reverse("visit_coverage") + "?month=2026-05" + query)
+        assert response.context["data"].rows
         return len(ctx.captured_queries)
 
     before = cost()
@@ -141,3 +144,47 @@ def test_the_dashboard_costs_the_same_queries_for_more_data(client, may, sam, al
         resident(alice, born=datetime.date(1935, 1, 1), conditions=["bedridden"], name=f"新{i}")
     services.recompute_plans()
     assert cost() == before
+
+
+def test_the_city_supervisor_sees_counties_and_opens_each_one(client, may, cindy, otto, sam):
+    """A city is broken down by county; a county opens its own page, by township, with
+    the not-visited count and list of that county only."""
+    client.force_login(cindy)
+    response = client.get(reverse("visit_coverage") + "?month=2026-05")
+    data = response.context["data"]
+    assert data.level == "county"
+    assert [(row.code, row.name, row.planned, row.overdue) for row in data.rows] == [
+        (COUNTY, "任城区", 25, 12)]
+    html = response.content.decode()
+    drill_down = f"?month=2026-05&amp;region={COUNTY}"
+    assert f'class="drill-down" href="{drill_down}"' in html and "县（市、区）" in html
+
+    response = client.get(reverse("visit_coverage"), {"month": "2026-05", "region": COUNTY, "days": 20})
+    assert [row.code for row in response.context["data"].rows] == [TOWNSHIP_A, TOWNSHIP_B]
+    assert response.context["not_seen"] == coverage.not_visited(sam, 20).count() > 0
+    assert f"{reverse('visit_not_visited')}?days=20&amp;region={COUNTY}" in response.content.decode()
+    listed = client.get(reverse("visit_not_visited"), {"days": 20, "region": COUNTY}).context["page"]
+    assert listed.paginator.count == coverage.not_visited(sam, 20).count()
+    # The other county has no visits: its page is empty, and its list too.
+    other = client.get(reverse("visit_coverage"), {"month": "2026-05", "region": COUNTY_2, "days": 20}).context
+    assert other["data"].rows == [] and other["not_seen"] == 0
+    sheet = load_workbook(io.BytesIO(client.get(reverse("visit_coverage_export"),
+                                                {"month": "2026-05", "region": COUNTY}).content)).worksheets[0]
+    assert [r[1] for r in sheet.iter_rows(min_row=2, max_row=3, values_only=True)] == [TOWNSHIP_A, TOWNSHIP_B]
+
+    # A county supervisor keeps the township breakdown and cannot open another county.
+    client.force_login(otto)
+    for name in ("visit_coverage", "visit_not_visited", "visit_coverage_export", "visit_not_visited_export"):
+        assert client.get(reverse(name), {"region": COUNTY}).status_code == 404, name
+    client.force_login(sam)
+    assert client.get(reverse("visit_coverage") + "?month=2026-05").context["data"].level == "township"
+
+
+def test_the_supervisors_home_counts_who_was_not_visited(client, may, sam, cindy, alice):
+    for user in (sam, cindy):
+        client.force_login(user)
+        work = {line.label: line for line in client.get(reverse("home")).context["work"]}
+        line = work["超过30天未探访的对象"]
+        assert line.count == coverage.not_visited(user, 30).count() > 0 and line.url == reverse("visit_coverage")
+    client.force_login(alice)
+    assert "超过30天未探访的对象" not in {line.label for line in client.get(reverse("home")).context["work"]}

@@ -10,6 +10,7 @@ from audit.models import AuditEvent
 from registry import services
 from registry.models import Person
 from registry.synthetic import make_id_number
+from tests.language import visible_texts
 
 from .conftest import error_messages
 
@@ -46,9 +47,13 @@ def test_detail_shows_incomes_and_assets(as_user, alice, household):
 
 
 def test_detail_shows_the_households_history(as_user, alice, household):
+    """In words: what happened as a sentence, who by name, what was entered by its labels."""
     html = as_user(alice).get(reverse("household_detail", args=[household.pk])).content.decode()
-    assert "registry.household.registered" in html
-    assert "alice" in html
+    history = html[html.index("events"):]
+    assert "家庭登记" in history and "李丽" in history and "城镇" in history  # registration: urban
+    assert 'data-event="registry.household.registered"' in html  # kept for scripts, not shown
+    shown = " ".join(visible_texts(history))
+    assert "registry.household.registered" not in shown and "alice" not in shown and "urban" not in shown
 
 
 def test_detail_costs_few_queries(as_user, alice, household, django_assert_max_num_queries):

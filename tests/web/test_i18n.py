@@ -79,7 +79,7 @@ def test_words_with_two_meanings_get_two_translations():
     from django.utils import translation
 
     from deadlines.models import CalendarDay, Unit
-    from web.case_rows import event_label
+    from web.labels import event_label
 
     with translation.override("zh-hans"):
         assert str(CalendarDay._meta.verbose_name_plural) == "日历日期"  # the admin's list of holidays

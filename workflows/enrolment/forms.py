@@ -9,7 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from core.money import figures
 from forms.cases import ApplicationForm
-from forms.steps import ConfirmForm, DecisionForm, FlagField, IntakeForm, InvestigateForm, MoneyField, StepForm
+from forms.steps import (
+    ConfirmForm,
+    DecisionForm,
+    FlagField,
+    IntakeForm,
+    InvestigateForm,
+    MoneyField,
+    StepForm,
+    staff_choices,
+)
 from regions.codes import Level, within
 
 from .models import ObjectionOutcome
@@ -44,7 +53,7 @@ class EnrolmentInvestigateForm(InvestigateForm):
             staff = (get_user_model().objects.filter(within("region__code", case.region_code, Level.COUNTY),
                                                      region__level=Level.COUNTY, is_active=True)
                      .order_by("username"))
-            self.fields["investigators"].choices = [(u.username, f"{u.display_name} ({u.username})") for u in staff]
+            self.fields["investigators"].choices = staff_choices(staff)
             self.fields["investigators"].help_text = _("A relative of staff: at least two county staff investigate.")
 
 

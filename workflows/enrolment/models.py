@@ -222,7 +222,7 @@ class EnrolmentRule(RuleScopeMixin):
         ]
 
     def __str__(self):
-        return f"{self.program} {self.scope or '*'} {self.effective_from}"
+        return f"{self.get_program_display()} {self.scope or '*'} {self.effective_from}"
 
 
 

@@ -68,7 +68,7 @@ class ReviewRule(RuleScopeMixin):
         ]
 
     def __str__(self):
-        return f"{self.program} {self.scope or '*'} {self.effective_from}"
+        return f"{self.get_program_display()} {self.scope or '*'} {self.effective_from}"
 
     def irregular_kinds(self) -> set[str]:
         return {k.strip() for k in (self.irregular_income_kinds or "").split(",") if k.strip()}

@@ -5,19 +5,25 @@ the trigger requests the month's price-subsidy rosters; readings are never edite
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.errors import Conflict, InvalidInput, NotPermitted
 from regions.rules_admin import VersionedRuleAdmin
 
 from . import services
-from .models import CpiReading, PriceSubsidyRule
+from .models import CpiReading, PriceSubsidyRule, RosterProgram
 
 
 @admin.register(PriceSubsidyRule)
 class PriceSubsidyRuleAdmin(VersionedRuleAdmin):
     event = "rosters.price_subsidy_rule"
     list_display = ["scope", "effective_from", "taken_effect", "cpi_trigger", "food_trigger", "per_person",
-                    "programs"]
+                    "covered_programs"]
+
+    @admin.display(description=_lazy("covered programs"))
+    def covered_programs(self, obj):
+        labels = dict(RosterProgram.choices)
+        return "、".join(str(labels.get(code, code)) for code in obj.programs.split(",") if code)
 
 
 @admin.register(CpiReading)

@@ -209,4 +209,8 @@ class AmountBand(RuleScopeMixin):
                                                name="amount_band_once")]
 
     def __str__(self):
-        return f"{self.cause_category}: {self.min_multiple}–{self.max_multiple}× / ≤ {self.max_amount}"
+        # Labels, not codes: this is how the admin's list and the audit trail name the band.
+        low, high = self.min_multiple, self.max_multiple
+        band = f"{low if low is not None else '—'}–{high if high is not None else '—'}×"
+        return f"{self.scope or '*'} {self.get_cause_category_display()}: {band}" + (
+            f" / ≤ {self.max_amount}" if self.max_amount is not None else "")

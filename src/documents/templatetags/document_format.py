@@ -32,3 +32,15 @@ def yuan(value) -> str:
 def capitals(value) -> str:
     """壹仟贰佰元整"""
     return "" if value is None else numerals.rmb_capitals(value)
+
+
+@register.filter
+def payment_order(number) -> str:
+    """先行救助 for the urgent payment, 第2次 for the others."""
+    return "" if number is None else numerals.payment_order(number)
+
+
+@register.filter
+def sentence(text) -> str:
+    """Free text without its closing punctuation, for a template that adds "。" after it."""
+    return numerals.sentence(text)

@@ -1,6 +1,7 @@
 
 from django import template
 
+from assistance.models import instalment_label
 from core.money import figures
 
 register = template.Library()
@@ -18,3 +19,9 @@ def money(value) -> str:
 def signed_money(entry) -> str:
     """A ledger entry's change with its sign: "+1,000.00" or "-300.00"."""
     return f"{'+' if entry.direction > 0 else '-'}{figures(entry.amount)}"
+
+
+@register.filter
+def instalment(number) -> str:
+    """An instalment's number as people read it: "先行救助" for the urgent payment, "第2期"."""
+    return instalment_label(number)

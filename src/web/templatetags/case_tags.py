@@ -6,11 +6,12 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
+from assistance.models import instalment_label
 from core import programs
 from core.money import figures
 from deadlines.labels import step_label as _step_label
 
-from .. import case_rows, deadline_rows
+from .. import deadline_rows, labels
 
 register = template.Library()
 
@@ -31,7 +32,7 @@ def step_name(deadline) -> str:
 
 @register.filter
 def case_event(event: str) -> str:
-    return case_rows.event_label(event)
+    return labels.event_label(event)
 
 
 @register.filter
@@ -73,3 +74,9 @@ def due_cell(deadline, now) -> str:
 def opening_programs() -> list:
     """The programs a case can be opened for on the web (those with an application form)."""
     return [spec for spec in programs.programs() if spec.opening_form is not None]
+
+
+@register.filter
+def instalment(number) -> str:
+    """An instalment's number as people read it: "先行救助" for the urgent payment, "第2期"."""
+    return instalment_label(number)
