@@ -19,8 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_manage(*args, **extra_env):
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
     environment.update(DJANGO_SETTINGS_MODULE="engine.settings", **extra_env)
+    # The limit only catches a hang: collectstatic compresses every static file (about a
+    # minute of CPU), which on two busy cores has taken longer than two minutes.
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=600)
 
 
 def test_check_deploy_is_clean_with_production_settings():
