@@ -220,6 +220,10 @@ def pages() -> list[Page]:
         Page("visit_follow_up_list", th), Page("visit_follow_up", th, ("follow_up",)),
         Page("visit_coverage", sv), Page("visit_coverage", city, label="visit_coverage:city"),
         Page("visit_not_visited", sv), Page("export_list", cw), Page("export_job", cw, ("export",)),
+        Page("statistics", sv), Page("statistics", city, label="statistics:city"),
+        Page("statistics", city, query=f"?region={COUNTY}&period=2026", label="statistics:county:year"),
+        Page("proactive_list", cw), Page("whatif_list", ADMIN),
+        Page("two_factor", sv),
     ]
     # The admin, as an administrator reads it: its index and the lists of the rules kept there.
     # (Its technical tables, the raw audit rows, deadline policies by step code and users by
@@ -266,5 +270,11 @@ NOT_PAGES = {
     "export_job_status": "JSON for the progress bar",
     "export_job_download": "a workbook",
     "township_changes_export": "a workbook",
+    "statistics_report": "a PDF",
+    "proactive_pdf": "a PDF",
+    "whatif_detail": "a run's result: needs a what-if computed (tests/whatif and its browser test read it)",
+    "whatif_status": "JSON for the progress bar",
+    "whatif_export": "a workbook",
+    "two_factor_verify": "asked only between the password and the code (tests/staff read it)",
 }
 EXPORTS = "export.xlsx"  # every list's Excel export ends so: downloads, not pages

@@ -123,6 +123,10 @@ ROUTES: dict[str, Public | Listing | Record] = {
     "favicon.ico": Public("the icon"),
     "accounts/login/": Public("sign-in page"),
     "accounts/logout/": Public("sign-out"),
+    # The signed-in person's own second factor (set up, or the code asked after the password):
+    # it names no record, and shows or changes nothing but the caller's own device.
+    "accounts/two-factor/": Listing("the caller's own second factor: set up or removed"),
+    "accounts/two-factor/code/": Listing("the code asked after the password, for the caller's own device"),
     "i18n/setlang/": Public("language choice"),
     "jsi18n/": Public("translations for scripts"),
     "api/v1/auth/token/": Public("token for a username and password"),

@@ -21,7 +21,7 @@ POST_ONLY = {
     "fund_sign_off", "household_visit_recompute", "household_pairing", "task_claim", "task_release",
     "objection_create", "case_extend", "change_create", "work_refusal_create", "duplicate_resolve",
     "deadline_resume", "roster_create", "roster_regenerate", "roster_results", "roster_line_reissue",
-    "case_bank_account",
+    "case_bank_account", "statistics_refresh", "proactive_deliver", "whatif_create",
 }
 
 
