@@ -289,6 +289,10 @@ class LiveBroker:
         self.app = app
         self.saved = (app.conf.task_always_eager, app.conf.task_default_queue)
         app.conf.task_always_eager = False
+        # Celery builds its table of queues once, from the default queue of that moment, and
+        # an in-process worker (tests/core/test_celery_worker.py) consumes what it lists:
+        # the test process's own queue must be in it before another becomes the default.
+        app.amqp.queues[app.conf.task_default_queue]  # noqa: B018 - a lookup that adds it
         self.queues: list[str] = []
 
     def __call__(self, name: str) -> str:
@@ -299,7 +303,11 @@ class LiveBroker:
 
     def close(self) -> None:
         self.app.conf.task_always_eager, self.app.conf.task_default_queue = self.saved
+        table = self.app.amqp.queues
         for queue in self.queues:
+            table.pop(queue, None)  # no later worker of this process consumes it
+            if isinstance(getattr(table, "_consume_from", None), dict):
+                table._consume_from.pop(queue, None)
             forget_queue(queue)
 
 
@@ -309,7 +317,8 @@ def forget_queue(queue: str) -> None:
     import redis
 
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.delete(queue)
+    # The queue, and kombu's record of its exchange's bindings (the exchange is the queue's own).
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
     for tag, raw in client.hgetall("unacked").items():
         try:
             _message, _exchange, routing_key = json.loads(raw)
