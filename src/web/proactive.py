@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from audit import services as audit
@@ -23,8 +24,9 @@ from workflows.enrolment.models import DeliveryMethod, ProactiveNotice
 from workflows.enrolment.proactive import conversion, record_delivery, with_outcome
 
 PAGE_SIZE = 50
-STATES = (("", _("All")), ("waiting", _("Not delivered yet")), ("delivered", _("Delivered, no application yet")),
-          ("applied", _("Applied afterwards")))
+# Lazy: read in the language of the page that shows them, not the one at import.
+STATES = (("", gettext_lazy("All")), ("waiting", gettext_lazy("Not delivered yet")),
+          ("delivered", gettext_lazy("Delivered, no application yet")), ("applied", gettext_lazy("Applied afterwards")))
 
 
 def _notices(user):

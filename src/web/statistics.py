@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from audit import services as audit
@@ -34,7 +35,8 @@ from workflows.reporting.refresh import local_start
 from .statistics_export import columns, statistics_pdf, statistics_workbook
 
 PERMISSION = reporting.PERMISSION
-PERIOD_KINDS = (("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year")))
+# Lazy: read in the language of the page that shows them, not the one at import.
+PERIOD_KINDS = (("month", gettext_lazy("Month")), ("quarter", gettext_lazy("Quarter")), ("year", gettext_lazy("Year")))
 
 
 def _home_region(user) -> Region | None:
