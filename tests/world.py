@@ -33,6 +33,7 @@ COUNTY_FINANCE = "county_finance"  # 任城区
 SUPERVISOR = "supervisor"  # 任城区
 CITY_SUPERVISOR = "city_supervisor"  # 济宁市
 ADMIN = "admin"
+WITH_SECOND_FACTOR = "cw_370811003"  # a caseworker of the third township, asked for a code after the password
 ROLES = [CASEWORKER, TOWNSHIP_HEAD, COUNTY_REVIEWER, COUNTY_FINANCE, SUPERVISOR, CITY_SUPERVISOR]
 COUNTY = "370811000000"
 TOWNSHIP_1 = "370811001000"
@@ -68,6 +69,8 @@ def _task(flow: str, step: str, *, region: str = ""):
 
 
 def build(households: int = DEMO_HOUSEHOLDS) -> World:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from assistance.models import Application
     from deadlines import services as deadlines
     from deadlines.calendar_admin import YearNotAvailable, load_year
@@ -79,10 +82,12 @@ def build(households: int = DEMO_HOUSEHOLDS) -> World:
     from registry.models import DuplicateRegistration, Household, Person
     from visits import services as visits
     from visits.models import FollowUp, MajorEvent, Visit, VisitStatus
+    from workflows.enrolment import proactive
     from workflows.enrolment.models import PublicNotice
     from workflows.reviews import services as reviews
     from workflows.rosters import services as rosters
     from workflows.tekun import services as tekun
+    from workflows.whatif import services as whatif
 
     today = timezone.localdate()
     for year in range(today.year - 1, today.year + 2):
@@ -166,6 +171,20 @@ def build(households: int = DEMO_HOUSEHOLDS) -> World:
 
     # The county's 特困 spot checks for this month.
     tekun.draw_spot_checks(user(COUNTY_REVIEWER), COUNTY, f"{today:%Y-%m}")
+
+    # Letters telling households that qualify for 低保 without a case that they may apply.
+    for result in list(proactive.eligible_without_case(COUNTY[:6], "dibao"))[:3]:
+        household = Household.objects.select_related("region").get(pk=result.household_id)
+        proactive.issue_proactive_notice(None, household, "dibao", result=result)
+
+    # A policy what-if, answered: the county's rural standard raised by 80 yuan.
+    run = whatif.request_run(user(ADMIN), kind="standard", region=COUNTY, program="dibao", on=today.isoformat(),
+                             rural="900.00")
+    whatif.run(run.pk)
+    ids["whatif"] = run.pk
+
+    # A person who signs in with a code from an app (the second factor).
+    TOTPDevice.objects.create(user=user(WITH_SECOND_FACTOR), name="手机", confirmed=True)
     return world
 
 
@@ -179,6 +198,8 @@ class Page:
     args: tuple = ()
     query: str = ""
     label: str = ""  # tells apart two visits of one URL name
+    # Session state the page needs: the code page is asked for between the password and the code.
+    session: tuple = ()
 
     def url(self, world: World) -> str:
         return reverse(self.name, args=[world[a] if isinstance(a, str) and a in world.ids else a
@@ -220,10 +241,9 @@ def pages() -> list[Page]:
         Page("visit_follow_up_list", th), Page("visit_follow_up", th, ("follow_up",)),
         Page("visit_coverage", sv), Page("visit_coverage", city, label="visit_coverage:city"),
         Page("visit_not_visited", sv), Page("export_list", cw), Page("export_job", cw, ("export",)),
-        Page("statistics", sv), Page("statistics", city, label="statistics:city"),
-        Page("statistics", city, query=f"?region={COUNTY}&period=2026", label="statistics:county:year"),
-        Page("proactive_list", cw), Page("whatif_list", ADMIN),
-        Page("two_factor", sv),
+        Page("proactive_list", sv), Page("statistics", sv), Page("statistics", city, label="statistics:city"),
+        Page("whatif_list", ADMIN), Page("whatif_detail", ADMIN, ("whatif",)), Page("two_factor", cf),
+        Page("two_factor_verify", WITH_SECOND_FACTOR, session=(("staff_second_factor", "needs_code"),)),
     ]
     # The admin, as an administrator reads it: its index and the lists of the rules kept there.
     # (Its technical tables, the raw audit rows, deadline policies by step code and users by
@@ -270,11 +290,9 @@ NOT_PAGES = {
     "export_job_status": "JSON for the progress bar",
     "export_job_download": "a workbook",
     "township_changes_export": "a workbook",
-    "statistics_report": "a PDF",
     "proactive_pdf": "a PDF",
-    "whatif_detail": "a run's result: needs a what-if computed (tests/whatif and its browser test read it)",
+    "statistics_report": "a PDF",
     "whatif_status": "JSON for the progress bar",
     "whatif_export": "a workbook",
-    "two_factor_verify": "asked only between the password and the code (tests/staff read it)",
 }
 EXPORTS = "export.xlsx"  # every list's Excel export ends so: downloads, not pages

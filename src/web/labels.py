@@ -63,6 +63,8 @@ EVENT_LABELS = {
     "regions.region.changed": _("Region changed"),
     "staff.user.created": _("Staff account created"),
     "staff.user.updated": _("Staff account changed"),
+    "staff.second_factor.enrolled": _("Second factor set up"),
+    "staff.second_factor.removed": _("Second factor removed"),
     # Deadlines.
     "deadlines.deadline.paused": _("Deadline clock paused"),
     "deadlines.deadline.resumed": _("Deadline clock resumed"),
@@ -77,6 +79,8 @@ EVENT_LABELS = {
     "enrolment.notice.downloaded": _("Public notice downloaded"),
     "enrolment.notices.exported": _("Public notices exported to Excel"),
     "enrolment.proactive_notice.issued": _("Letter telling a household it may apply issued"),
+    "enrolment.proactive_notice.delivered": _("Letter delivered to the household"),
+    "enrolment.proactive_notice.downloaded": _("Letter telling a household it may apply downloaded"),
     "tekun.spot_checks.drawn": _("Spot checks drawn"),
     "tekun.spot_checks.exported": _("Spot checks exported to Excel"),
     "reviews.review.opened": _("Periodic review opened"),
@@ -131,8 +135,12 @@ EVENT_LABELS = {
     "visits.follow_up.done": _("Follow-up closed"),
     "visits.coverage.exported": _("Visit coverage exported to Excel"),
     "visits.not_visited.exported": _("People not visited lately exported to Excel"),
-    # Exports.
+    # Exports, statistics and what-ifs.
     "exports.job.requested": _("Export requested"),
+    "reporting.refresh.requested": _("Statistics refresh requested"),
+    "reporting.statistics.exported": _("Statistics exported"),
+    "whatif.run.requested": _("Policy what-if run requested"),
+    "whatif.affected.exported": _("Affected households exported to Excel"),
 }
 
 # Dated rules changed in the admin (regions.rules_admin): "<rule>.created|changed|deleted".
@@ -144,6 +152,7 @@ RULE_NAMES = {
     "rosters.price_subsidy_rule": _("price subsidy rule"),
     "temporary.rule": _("temporary-assistance rule"),
     "temporary.amount_band": _("temporary-assistance amount band"),
+    "guard.exclusion": _("duplicate-benefit exclusion rule"),
 }
 RULE_ACTIONS = {
     "created": _("Rule added: %(rule)s"),

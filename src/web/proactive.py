@@ -24,6 +24,7 @@ from workflows.enrolment.models import DeliveryMethod, ProactiveNotice
 from workflows.enrolment.proactive import conversion, record_delivery, with_outcome
 
 PAGE_SIZE = 50
+# Lazy: read in the language of the page that shows them, not the one at import.
 STATES = (("", gettext_lazy("All")), ("waiting", gettext_lazy("Not delivered yet")),
           ("delivered", gettext_lazy("Delivered, no application yet")), ("applied", gettext_lazy("Applied afterwards")))
 

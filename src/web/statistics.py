@@ -35,6 +35,7 @@ from workflows.reporting.refresh import local_start
 from .statistics_export import columns, statistics_pdf, statistics_workbook
 
 PERMISSION = reporting.PERMISSION
+# Lazy: read in the language of the page that shows them, not the one at import.
 PERIOD_KINDS = (("month", gettext_lazy("Month")), ("quarter", gettext_lazy("Quarter")), ("year", gettext_lazy("Year")))
 
 

@@ -21,7 +21,7 @@ POST_ONLY = {
     "fund_sign_off", "household_visit_recompute", "household_pairing", "task_claim", "task_release",
     "objection_create", "case_extend", "change_create", "work_refusal_create", "duplicate_resolve",
     "deadline_resume", "roster_create", "roster_regenerate", "roster_results", "roster_line_reissue",
-    "case_bank_account", "statistics_refresh", "proactive_deliver", "whatif_create",
+    "case_bank_account", "proactive_deliver", "statistics_refresh", "whatif_create",
 }
 
 
@@ -57,6 +57,10 @@ def _render(client, world, page, language_code: str):
     client.logout()
     if page.login:
         client.force_login(User.objects.get(username=page.login))
+    if page.session:
+        session = client.session
+        session.update(dict(page.session))
+        session.save()
     client.cookies["django_language"] = language_code
     response = client.get(page.url(world), HTTP_ACCEPT_LANGUAGE=language_code)
     assert response.status_code == 200, f"{page.key} as {page.login or 'nobody'}: {response.status_code}"
