@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "workflows.reporting",
     "workflows.whatif",
     "workflows.guard",
+    "workflows.monitoring",
     "web",
     "api",
 ]
@@ -429,3 +430,21 @@ WHATIF_PAST_MONTHS = env_int("WHATIF_PAST_MONTHS", 12, minimum=1)
 # A running what-if whose worker said nothing for this long is answered again (beat, every minute).
 WHATIF_DEAD_AFTER_SECONDS = env_int("WHATIF_DEAD_AFTER_SECONDS", 120, minimum=10)
 CELERY_BEAT_SCHEDULE["whatif-resume"] = {"task": "whatif.resume", "schedule": 60}
+
+# --- Early warning (workflows/monitoring) --------------------------------------------------------
+# A visit that found need or danger warns when no case was opened within this many days
+# (and it happened within the look-back).
+MONITORING_VISIT_CASE_DAYS = env_int("MONITORING_VISIT_CASE_DAYS", 15, minimum=1)
+MONITORING_VISIT_LOOKBACK_DAYS = env_int("MONITORING_VISIT_LOOKBACK_DAYS", 90, minimum=1)
+# Out-of-pocket medical costs (yuan, on a medical-insurance list within the look-back) that count as large.
+MONITORING_LARGE_MEDICAL_COSTS = env_int("MONITORING_LARGE_MEDICAL_COSTS", 20000, minimum=1)
+MONITORING_MEDICAL_LOOKBACK_DAYS = env_int("MONITORING_MEDICAL_LOOKBACK_DAYS", 365, minimum=1)
+# A disability of this grade or a more serious one (1 is the most serious) counts as serious.
+MONITORING_SERIOUS_DISABILITY_GRADE = env_int("MONITORING_SERIOUS_DISABILITY_GRADE", 2, minimum=1)
+# A reported change whose review is still open after this many days warns.
+MONITORING_CHANGE_DAYS = env_int("MONITORING_CHANGE_DAYS", 30, minimum=1)
+# Department lists older than this no longer raise warnings (unemployment, people not registered).
+MONITORING_LIST_LOOKBACK_DAYS = env_int("MONITORING_LIST_LOOKBACK_DAYS", 365, minimum=1)
+# A household followed up under a rule is not warned again under it for this many days.
+MONITORING_REPEAT_DAYS = env_int("MONITORING_REPEAT_DAYS", 180, minimum=1)
+CELERY_BEAT_SCHEDULE["monitoring-scan"] = {"task": "monitoring.scan", "schedule": crontab(hour=2, minute=0)}

@@ -61,6 +61,11 @@ def _told(program: str):
                                           decided_at__gt=OuterRef("created_at"))))
 
 
+def standing_notices(program: str):
+    """Letters of ``program`` not followed by a decided case: the household has been told."""
+    return _told(program)
+
+
 def candidates(region_prefix: str, program: str):
     """The households of the region that have no case under way or approved and were not told yet."""
     if not isinstance(region_prefix, str) or not _PREFIX.match(region_prefix):
