@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import cases, enrolment, households, proactive, statistics, supervision, trail, two_factor, views
+from . import cases, enrolment, households, proactive, statistics, supervision, trail, two_factor, views, warnings
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -52,6 +52,12 @@ urlpatterns = [
     path("proactive-notices/", proactive.proactive_list, name="proactive_list"),
     path("proactive-notices/<int:pk>/pdf/", proactive.proactive_pdf, name="proactive_pdf"),
     path("proactive-notices/<int:pk>/deliver/", proactive.proactive_deliver, name="proactive_deliver"),
+    path("warnings/", warnings.warning_list, name="warning_list"),
+    path("warnings/<int:pk>/", warnings.warning_detail, name="warning_detail"),
+    path("warnings/figures/", warnings.warning_figures, name="warning_figures"),
+    path("department-lists/", warnings.department_lists, name="department_lists"),
+    path("department-lists/<int:pk>/", warnings.department_list_detail, name="department_list_detail"),
+    path("department-lists/template.xlsx", warnings.department_list_template, name="department_list_template"),
     path("statistics/", statistics.statistics_page, name="statistics"),
     path("statistics/export.xlsx", statistics.statistics_export, name="statistics_export"),
     path("statistics/report.pdf", statistics.statistics_report, name="statistics_report"),

@@ -110,7 +110,12 @@ def _read_csv(content: bytes):
     return ([_cell(v) for v in row] for row in csv.reader(io.StringIO(text)))
 
 
-def read(content: bytes, file_name: str) -> tuple[list[Row], list[dict]]:
+# The name a list's own column is asked for by, per department.
+OWN_COLUMN = {Department.MEDICAL: "自付金额", Department.DISABILITY: "残疾等级", Department.UNEMPLOYMENT: "登记日期",
+              Department.DEATH: "死亡日期"}
+
+
+def read(content: bytes, file_name: str, department: str = "") -> tuple[list[Row], list[dict]]:
     """The file's rows as {column: raw value}, and the errors that stop it being read at all."""
     xlsx = content[:2] == b"PK" or file_name.lower().endswith(".xlsx")
     rows_iter = _read_xlsx(content) if xlsx else _read_csv(content)
@@ -122,6 +127,7 @@ def read(content: bytes, file_name: str) -> tuple[list[Row], list[dict]]:
             return [], [{"row": 1, "error": _("The file has no rows.")}]
         columns = _columns(headers)
         missing = [COLUMNS[c][0] for c in ("id_number", "name", "region_code") if c not in columns]
+        missing += [OWN_COLUMN[department] for c in REQUIRED.get(department, ()) if c not in columns]
         if missing:
             return [], [{"row": 1, "error": _("Missing column(s): %(columns)s.") % {"columns": "、".join(missing)}}]
         rows = []
@@ -195,7 +201,7 @@ def import_list(actor, department: str, content: bytes, *, file_name: str = "", 
     today = timezone.localdate()
     as_of = as_of or today
     digest = hashlib.sha256(content).hexdigest()
-    rows, errors = read(content, file_name or "")
+    rows, errors = read(content, file_name or "", department)
     entries, outside = _check_rows(rows, department, scope, today, errors)
     report = ListImport(department=department, region_code=_region_of(actor), file_name=(file_name or "")[:200],
                         sha256=digest, as_of=as_of, rows=len(rows), uploaded_by=actor)
@@ -277,7 +283,7 @@ def _check_rows(rows: list[Row], department: str, scope, today, errors: list) ->
                      "amount": None, "grade": None, "on": None}
             for column in needs:
                 if v.get(column) in (None, ""):
-                    raise ValueError(_("The column %(column)s is empty.") % {"column": COLUMNS[column][0]})
+                    raise ValueError(_("The column %(column)s is empty.") % {"column": OWN_COLUMN[department]})
             if v.get("amount") not in (None, ""):
                 entry["amount"] = _amount(v["amount"])
             if v.get("grade") not in (None, ""):

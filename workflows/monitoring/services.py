@@ -52,7 +52,7 @@ from .rules import RULES, Settings
 log = logging.getLogger(__name__)
 
 BATCH = 2000
-MIN_REASON = 4
+MIN_REASON = 2
 
 
 # --- the nightly scan ---------------------------------------------------------------------------
