@@ -183,6 +183,13 @@ def build(households: int = DEMO_HOUSEHOLDS) -> World:
     whatif.run(run.pk)
     ids["whatif"] = run.pk
 
+    # Early warning: the demo's scan raised warnings in the first township; its medical-insurance list.
+    from workflows.monitoring.models import EarlyWarning, ListImport
+
+    ids["warning"] = EarlyWarning.objects.filter(region_code__startswith=TOWNSHIP_1[:9], status="open")\
+        .order_by("pk").first().pk
+    ids["department_list"] = ListImport.objects.order_by("pk").first().pk
+
     # A person who signs in with a code from an app (the second factor).
     TOTPDevice.objects.create(user=user(WITH_SECOND_FACTOR), name="手机", confirmed=True)
     return world
@@ -242,6 +249,9 @@ def pages() -> list[Page]:
         Page("visit_coverage", sv), Page("visit_coverage", city, label="visit_coverage:city"),
         Page("visit_not_visited", sv), Page("export_list", cw), Page("export_job", cw, ("export",)),
         Page("proactive_list", sv), Page("statistics", sv), Page("statistics", city, label="statistics:city"),
+        Page("warning_list", cw), Page("warning_detail", cw, ("warning",)), Page("warning_figures", sv),
+        Page("warning_figures", city, label="warning_figures:city"), Page("department_lists", cr),
+        Page("department_list_detail", cr, ("department_list",)),
         Page("whatif_list", ADMIN), Page("whatif_detail", ADMIN, ("whatif",)), Page("two_factor", cf),
         Page("two_factor_verify", WITH_SECOND_FACTOR, session=(("staff_second_factor", "needs_code"),)),
     ]
@@ -294,5 +304,6 @@ NOT_PAGES = {
     "statistics_report": "a PDF",
     "whatif_status": "JSON for the progress bar",
     "whatif_export": "a workbook",
+    "department_list_template": "a workbook",
 }
 EXPORTS = "export.xlsx"  # every list's Excel export ends so: downloads, not pages

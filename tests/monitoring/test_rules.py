@@ -50,8 +50,9 @@ def test_a_household_with_a_case_under_way_is_not_flagged(alice, poor_couple):
 def test_a_member_registered_unemployed_is_tested_without_their_wage(alice, carol, rich):
     household, people = rich
     assert scan(rule=Rule.MEANS_ELIGIBLE).raised[Rule.MEANS_ELIGIBLE] == 0
-    from .conftest import csv_file
     from workflows.monitoring import lists
+
+    from .conftest import csv_file
 
     lists.import_list(carol, "unemployment", csv_file(["身份证号", "姓名", "区划代码", "登记日期"], [
         [people["钱多多"].id_number, "钱多多", VILLAGE_A1, "2026-10-08"]]))

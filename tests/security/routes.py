@@ -191,6 +191,13 @@ ROUTES: dict[str, Public | Listing | Record] = {
     "proactive-notices/": Listing(),
     "proactive-notices/<pk>/pdf/": Record({"pk": "proactive_notice"}),
     "proactive-notices/<pk>/deliver/": Record({"pk": "proactive_notice"}),
+    # --- early warning and other departments' lists -------------------------------------------------
+    "warnings/": Listing(),
+    "warnings/<pk>/": Record({"pk": "warning"}),
+    "warnings/figures/": Listing(),
+    "department-lists/": Listing(),
+    "department-lists/<pk>/": Record({"pk": "department_list"}),
+    "department-lists/template.xlsx": Listing(),
     # --- program statistics: counts and sums over the caller's region ---------------------------------
     "statistics/": Listing(),
     "statistics/export.xlsx": Listing(),

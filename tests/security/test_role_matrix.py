@@ -314,6 +314,23 @@ def walk_visits(m, place):
             fields={"resolution": "已联系家属照料"}, web_url=url, api_url=url)
 
 
+def walk_warning(m, place):
+    from registry.synthetic import make_id_number
+    from workflows.monitoring import lists
+    from workflows.monitoring import services as monitoring
+    from workflows.monitoring.models import EarlyWarning
+
+    stranger = make_id_number(place.area, datetime.date(1947, 7, 7), 777)
+    lists.import_list(m.user("county_reviewer"), "medical", (
+        "身份证号,姓名,区划代码,自付金额\n" f"{stranger},{place.surnames[0]}未登记,{place.village},52000.00\n").encode())
+    warning = monitoring.scan(region_prefix=place.township[:9], rules=["not_registered"]).warnings.get()
+    deadline = Deadline.objects.exclude(status="closed").get(flow="warning", step="follow_up", subject_id=warning.pk)
+    url = f"/warnings/{warning.pk}/"
+    attempt(m, "warning", "follow_up", deadline=deadline, case_id=None, doer="caseworker",
+            fields={"outcome": "no_action", "note": "已入户核实，已在外地登记"}, web_url=url, api_url=url)
+    assert EarlyWarning.objects.get(pk=warning.pk).status == "done"
+
+
 def walk_sample(m, place):
     if programs.program("sample") is None:
         return
@@ -380,6 +397,7 @@ def test_only_the_roles_a_step_names_complete_it(root, django_capture_on_commit_
         walk(m, walk_replenishment, m, place)
         walk(m, walk_duplicate, m, place)
         walk(m, walk_visits, m, place)
+        walk(m, walk_warning, m, place)
         walk(m, walk_sample, m, place)
 
     # The delegated decision, in the other county (its own rule), with its own staff.

@@ -294,6 +294,18 @@ def _build_region(place: Place, root) -> Region:
     duplicate, = registry.report_duplicates(cw, [(people[0].pk, people[0].name)], village_code=place.village)
     region.keys["duplicate"] = duplicate.pk
 
+    # Early warning: the county's medical-insurance list names a person of the township who is not
+    # registered and has large costs; the nightly rules raise a warning for the township.
+    from registry.synthetic import make_id_number
+    from workflows.monitoring import lists
+    from workflows.monitoring import services as monitoring
+
+    stranger = make_id_number(place.area, datetime.date(1949, 9, 9), 700 + len(place.street))
+    listed = lists.import_list(reviewer, "medical", (
+        "身份证号,姓名,区划代码,自付金额\n" f"{stranger},{place.surnames[0]}未登记,{place.village},45000.00\n").encode())
+    run = monitoring.scan(region_prefix=place.township[:9], rules=["not_registered"])
+    region.keys.update(department_list=listed.pk, warning=run.warnings.get().pk)
+
     # An export job of the caseworker's own households, written.
     job = exports.request_export(cw, "households", {})
     region.keys["export_job"] = str(job.pk)

@@ -124,16 +124,21 @@ def means_eligible(on: datetime.date, prefix: str, s: Settings) -> Iterator[Find
             continue
         params = {"on": on.isoformat(), "per_capita": figures(result.per_capita_income),
                   "standard": figures(result.standard)}
-        if result.eligible:
+        if left_out:
+            days = [d for d in left_out.values() if d is not None]
+            params["since"] = min(days).isoformat() if days else on.isoformat()
+            msgid = (gettext_noop("A member registered unemployed on %(since)s: without their recorded wage, the "
+                                  "means test of %(on)s finds the household eligible for 低保 (%(per_capita)s yuan "
+                                  "a head a month against a standard of %(standard)s).") if result.eligible else
+                     gettext_noop("A member registered unemployed on %(since)s: without their recorded wage, the "
+                                  "means test of %(on)s finds the household near-dibao (%(per_capita)s yuan a head "
+                                  "a month against a standard of %(standard)s)."))
+        elif result.eligible:
             msgid = gettext_noop("The means test of %(on)s finds the household eligible for 低保: %(per_capita)s "
                                  "yuan a head a month against a standard of %(standard)s.")
         else:
             msgid = gettext_noop("The means test of %(on)s finds the household near-dibao: %(per_capita)s yuan a "
                                  "head a month against a standard of %(standard)s.")
-        if left_out:
-            msgid = gettext_noop("A member registered unemployed on %(since)s; without their recorded wage, ") + msgid
-            params["since"] = min(d for d in left_out.values() if d is not None).isoformat() \
-                if any(left_out.values()) else on.isoformat()
         yield Finding(Rule.MEANS_ELIGIBLE, household_key(Rule.MEANS_ELIGIBLE, facts.household_id),
                       facts.region_code, msgid, params, household_id=facts.household_id)
 
@@ -240,16 +245,15 @@ def not_followed(on: datetime.date, prefix: str, s: Settings) -> Iterator[Findin
                        "region_code", prefix)
                .exclude(Exists(quiet.filter(household=OuterRef("application__household"))))
                .order_by("application__household_id", "reported_at")
-               .values_list("application__household_id", "region_code", "kind", "reported_at", "application_id"))
-    for household_id, region_code, kind, reported_at, case_id in changes:
+               .values_list("application__household_id", "region_code", "reported_at", "application_id"))
+    for household_id, region_code, reported_at, case_id in changes:
         if household_id in seen:
             continue
         seen.add(household_id)
         yield Finding(Rule.NOT_FOLLOWED, household_key(Rule.NOT_FOLLOWED, household_id), region_code,
-                      gettext_noop("A change (%(kind)s) reported on %(date)s for case %(case)s is still not "
-                                   "reviewed."),
-                      {"kind": str(ChangeKind(kind).label), "date": timezone.localtime(reported_at).date().isoformat(),
-                       "case": case_id}, household_id=household_id)
+                      gettext_noop("A change reported on %(date)s for case %(case)s is still not reviewed."),
+                      {"date": timezone.localtime(reported_at).date().isoformat(), "case": case_id},
+                      household_id=household_id)
 
 
 # --- 5. a recipient whose income now exceeds the line ---------------------------------------------

@@ -15,6 +15,13 @@ from core.programs import Escalation, FlowSpec, Limit, Step
 from .models import FLOW_CODE as CODE
 from .models import STEP_FOLLOW_UP
 
+
+def _demo(township_code: str) -> str:
+    from .demo import seed
+
+    return seed(township_code)
+
+
 FLOW = FlowSpec(
     code=CODE,
     label=_("Early warning"),
@@ -26,4 +33,5 @@ FLOW = FlowSpec(
             limit=Limit(10, "working_days", 2, "[I] 动态监测预警: township follow-up",
                         (Escalation(1, 0, "township_head"), Escalation(2, 48, "supervisor", "county")))),
     },
+    demo=_demo,
 )
