@@ -149,13 +149,13 @@ ROLE_PERMISSIONS[Role.ADMIN] += ["whatif.run_whatif",
 # Early warning: the township sees and follows up its warnings (the step's permission comes
 # from the step table), the county imports other departments' lists, supervisors read how
 # warnings were followed up.
-ROLE_PERMISSIONS[Role.CASEWORKER] += ["monitoring.view_warning"]
-ROLE_PERMISSIONS[Role.TOWNSHIP_HEAD] += ["monitoring.view_warning", "monitoring.view_warning_figures"]
-ROLE_PERMISSIONS[Role.COUNTY_REVIEWER] += ["monitoring.view_warning", "monitoring.view_listimport",
+ROLE_PERMISSIONS[Role.CASEWORKER] += ["monitoring.view_earlywarning"]
+ROLE_PERMISSIONS[Role.TOWNSHIP_HEAD] += ["monitoring.view_earlywarning", "monitoring.view_warning_figures"]
+ROLE_PERMISSIONS[Role.COUNTY_REVIEWER] += ["monitoring.view_earlywarning", "monitoring.view_listimport",
                                            "monitoring.import_list"]
-ROLE_PERMISSIONS[Role.SUPERVISOR] += ["monitoring.view_warning", "monitoring.view_warning_figures",
+ROLE_PERMISSIONS[Role.SUPERVISOR] += ["monitoring.view_earlywarning", "monitoring.view_warning_figures",
                                       "monitoring.view_listimport"]
-ROLE_PERMISSIONS[Role.ADMIN] += ["monitoring.view_warning", "monitoring.view_warning_figures",
+ROLE_PERMISSIONS[Role.ADMIN] += ["monitoring.view_earlywarning", "monitoring.view_warning_figures",
                                  "monitoring.view_listimport", "monitoring.import_list"]
 
 

@@ -18,7 +18,7 @@ MENU = [
     ("spot_check_list", _("Spot checks"), "enrolment.view_spotcheck"),
     ("proactive_list", _("Proactive notices"), "enrolment.view_proactivenotice"),
     ("township_changes", _("Township changes"), "reviews.view_review"),
-    ("warning_list", _("Early warnings"), "monitoring.view_warning"),
+    ("warning_list", _("Early warnings"), "monitoring.view_earlywarning"),
     ("department_lists", _("Department lists"), "monitoring.view_listimport"),
     ("fund_list", _("Reserve funds"), "funds.view_reservefund"),
     ("roster_list", _("Payment rosters"), "rosters.view_roster"),

@@ -53,7 +53,7 @@ def _deadlines(warnings) -> dict[int, Deadline]:
                                                               subject_id__in=[w.pk for w in warnings])}
 
 
-@staff_view("monitoring.view_warning")
+@staff_view("monitoring.view_earlywarning")
 @require_safe
 def warning_list(request):
     form = WarningFilterForm(request.GET or None)
@@ -83,7 +83,7 @@ def warning_list(request):
         "may_figures": request.user.has_perm("monitoring.view_warning_figures")})
 
 
-@staff_view("monitoring.view_warning")
+@staff_view("monitoring.view_earlywarning")
 @require_http_methods(["GET", "POST"])
 def warning_detail(request, pk):
     warning = get_visible_or_404(EarlyWarning.objects.select_related(
