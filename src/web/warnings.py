@@ -185,7 +185,8 @@ def department_lists(request):
     page = Paginator(ListImport.objects.visible_to(request.user).select_related("uploaded_by"), PAGE_SIZE)\
         .get_page(request.GET.get("page"))
     return render(request, "monitoring/department_lists.html", {
-        "form": form, "page": page, "departments": Department.choices}, status=status)
+        "form": form, "page": page, "departments": Department.choices,
+        "own_columns": [(Department(d).label, column) for d, column in lists.OWN_COLUMN.items()]}, status=status)
 
 
 @staff_view("monitoring.view_listimport")

@@ -59,7 +59,7 @@ def test_a_member_registered_unemployed_is_tested_without_their_wage(alice, caro
     scan(rule=Rule.MEANS_ELIGIBLE)
     warning, = warnings(Rule.MEANS_ELIGIBLE)
     assert warning.household_id == household.pk
-    assert "2026-10-08" in warning.reason and "eligible" in warning.reason
+    assert "2026-10-08" in warning.reason and "unemployed" in warning.msgid and "eligible for" in warning.msgid
 
 
 def test_a_visit_that_found_need_warns_when_no_case_followed(alice, regions):

@@ -104,13 +104,13 @@ def test_county_finance_sees_the_household_but_not_its_members(as_user, fiona, h
 def test_menu_follows_the_role(as_user, alice, fiona, sam):
     names = [i["name"] for i in as_user(alice).get(reverse("home")).context["nav_items"]]
     assert names == ["home", "task_inbox", "application_list", "household_list", "household_create", "notice_list",
-                     "proactive_list", "township_changes", "fund_list", "visit_list", "export_list"]
+                     "proactive_list", "township_changes", "warning_list", "fund_list", "visit_list", "export_list"]
     names = [i["name"] for i in as_user(fiona).get(reverse("home")).context["nav_items"]]
     assert names == ["home", "application_list", "household_list", "fund_list", "roster_list", "export_list"]
     names = [i["name"] for i in as_user(sam).get(reverse("home")).context["nav_items"]]
     assert names == ["home", "application_list", "household_list", "audit_list", "notice_list", "spot_check_list",
-                     "proactive_list", "township_changes", "fund_list", "roster_list", "visit_list", "visit_coverage",
-                     "sla_dashboard", "statistics", "export_list"]
+                     "proactive_list", "township_changes", "warning_list", "department_lists", "fund_list", "roster_list",
+                     "visit_list", "visit_coverage", "sla_dashboard", "statistics", "export_list"]
 
 
 def test_healthz_needs_no_login_and_holds_no_personal_data(client, household):

@@ -49,10 +49,8 @@ class ListUploadForm(forms.Form):
     department = forms.ChoiceField(label=_("Whose list"), choices=Department.choices)
     as_of = forms.DateField(label=_("List dated"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
                             help_text=_("The day the department drew the list up (default: today)."))
-    file = forms.FileField(label=_("File (.xlsx or .csv)"),
-                           help_text=_("First row: the column names. Required: 身份证号, 姓名, 区划代码 (the village's "
-                                       "12 digits or the township's 9); and 自付金额 (medical), 残疾等级 (disability), "
-                                       "登记日期 (unemployment) or 死亡日期 (deaths)."))
+    # The columns it must have are listed beside it (their names are Chinese in both languages).
+    file = forms.FileField(label=_("File (.xlsx or .csv)"))
 
     def clean_as_of(self):
         day = self.cleaned_data.get("as_of")
