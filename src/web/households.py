@@ -118,7 +118,7 @@ def household_create(request):
     return render(request, "registry/household_form.html", {"form": form, "formset": formset})
 
 
-def _household_for(user, pk):
+def household_for(user, pk):
     return get_visible_or_404(
         Household.objects.select_related("region__parent__parent__parent", "created_by"), user, pk=pk
     )
@@ -151,7 +151,7 @@ def _assets(user, household):
 @require_safe
 def household_detail(request, pk):
     user = request.user
-    household = _household_for(user, pk)
+    household = household_for(user, pk)
     today = timezone.localdate()
     # What the member table shows is registry.selectors' one definition, which the API follows too.
     disclosure = member_disclosure(user)
@@ -192,7 +192,7 @@ def _members_of(household):
 @staff_view("registry.add_income")
 @require_http_methods(["GET", "POST"])
 def household_add_income(request, pk):
-    household = _household_for(request.user, pk)
+    household = household_for(request.user, pk)
     members = _members_of(household)
     form = IncomeForm(request.POST or None, members=members, initial={"start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -212,7 +212,7 @@ def household_add_income(request, pk):
 @staff_view("registry.add_asset")
 @require_http_methods(["GET", "POST"])
 def household_add_asset(request, pk):
-    household = _household_for(request.user, pk)
+    household = household_for(request.user, pk)
     members = _members_of(household)
     current = list(Asset.objects.filter(household=household, valid_to__isnull=True))
     form = AssetForm(request.POST or None, members=members, current=current,
@@ -245,7 +245,7 @@ def _map_member_errors(form, exc: InvalidInput) -> None:
 @staff_view("registry.add_person")
 @require_http_methods(["GET", "POST"])
 def household_add_member(request, pk):
-    household = _household_for(request.user, pk)
+    household = household_for(request.user, pk)
     form = MemberForm(request.POST or None, prefix="member")
     if request.method == "POST" and form.is_valid():
         try:

@@ -47,6 +47,7 @@ EVENT_LABELS = {
     # Registry.
     "registry.household.registered": _("Household registered"),
     "registry.households.exported": _("Households exported to Excel"),
+    "registry.timeline.exported": _("Household timeline exported to Excel"),
     "registry.person.added": _("Member added"),
     "registry.person.changed": _("Member data changed"),
     "registry.person.id_revealed": _("Full ID number revealed"),

@@ -1,7 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import cases, enrolment, households, proactive, statistics, supervision, trail, two_factor, views, warnings
+from . import (
+    cases,
+    enrolment,
+    households,
+    proactive,
+    statistics,
+    supervision,
+    timeline,
+    trail,
+    two_factor,
+    views,
+    warnings,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +28,9 @@ urlpatterns = [
     path("households/export.xlsx", households.household_export, name="household_export"),
     path("households/new/", households.household_create, name="household_create"),
     path("households/<int:pk>/", households.household_detail, name="household_detail"),
+    path("households/<int:pk>/timeline/", timeline.household_timeline, name="household_timeline"),
+    path("households/<int:pk>/timeline/export.xlsx", timeline.household_timeline_export,
+         name="household_timeline_export"),
     path("households/<int:pk>/members/new/", households.household_add_member, name="household_add_member"),
     path("households/<int:pk>/incomes/new/", households.household_add_income, name="household_add_income"),
     path("households/<int:pk>/assets/new/", households.household_add_asset, name="household_add_asset"),

@@ -140,6 +140,8 @@ ROUTES: dict[str, Public | Listing | Record] = {
     "households/export.xlsx": Listing(),
     "households/new/": Listing(body=_registration_form),
     "households/<pk>/": Record({"pk": "household"}),
+    "households/<pk>/timeline/": Record({"pk": "household"}),
+    "households/<pk>/timeline/export.xlsx": Record({"pk": "household"}),
     "households/<pk>/members/new/": Record({"pk": "household"}),
     "households/<pk>/incomes/new/": Record({"pk": "household"}),
     "households/<pk>/assets/new/": Record({"pk": "household"}),
