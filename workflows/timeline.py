@@ -55,6 +55,7 @@ KINDS = {
     "follow_up": gettext_lazy("Visit follow-up"),
     "proactive_notice": gettext_lazy("Proactive notice"),
     "document": gettext_lazy("Document"),
+    "warning": gettext_lazy("Early warning"),
 }
 
 

@@ -90,3 +90,13 @@ def test_figures_count_follow_up_in_time_from_the_deadlines(alice, sam, otto, wa
     assert next(r for r in figures["rules"] if r["rule"] == "means_eligible")["no_action"] == 1
     # Another county's supervisor sees none of it.
     assert services.follow_up_figures(EarlyWarning.objects.visible_to(otto))["total"]["raised"] == 0
+
+
+def test_the_warning_and_its_follow_up_are_on_the_households_chain(alice, warning, poor_couple):
+    from workflows.timeline import household_timeline
+
+    services.follow_up(alice, warning.pk, outcome="no_action", note="子女每月赡养一千元")
+    events = [e for e in household_timeline(alice, poor_couple) if e.kind == "warning"]
+    assert len(events) == 2
+    assert "375.00" in events[1].detail and "子女每月赡养一千元" == events[0].detail
+    assert events[0].url == f"/warnings/{warning.pk}/"

@@ -13,7 +13,10 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from core import programs
+        from workflows import timeline
 
         from .steps import FLOW
+        from .timeline import warning_events
 
         programs.register(FLOW)
+        timeline.register(warning_events)
