@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from api.funds import FundViewSet
 from api.visits import VisitViewSet
+from api.warnings import WarningViewSet
 
 from . import assistance, enrolment, means, reviews, rosters, statistics, views
 
@@ -26,6 +27,7 @@ router.register("visits", VisitViewSet, basename="visit")
 router.register("notices", enrolment.NoticeViewSet, basename="notice")
 router.register("rosters", rosters.RosterViewSet, basename="roster")
 router.register("roster-lines", rosters.RosterLineViewSet, basename="roster-line")
+router.register("warnings", WarningViewSet, basename="warning")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

@@ -200,6 +200,9 @@ ROUTES: dict[str, Public | Listing | Record] = {
     "department-lists/": Listing(),
     "department-lists/<pk>/": Record({"pk": "department_list"}),
     "department-lists/template.xlsx": Listing(),
+    "api/v1/warnings/": Listing(),
+    "api/v1/warnings/<pk>/": Record({"pk": "warning"}),
+    "api/v1/warnings/<pk>/follow-up/": Record({"pk": "warning"}),
     # --- program statistics: counts and sums over the caller's region ---------------------------------
     "statistics/": Listing(),
     "statistics/export.xlsx": Listing(),

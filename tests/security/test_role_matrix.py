@@ -327,7 +327,8 @@ def walk_warning(m, place):
     deadline = Deadline.objects.exclude(status="closed").get(flow="warning", step="follow_up", subject_id=warning.pk)
     url = f"/warnings/{warning.pk}/"
     attempt(m, "warning", "follow_up", deadline=deadline, case_id=None, doer="caseworker",
-            fields={"outcome": "no_action", "note": "已入户核实，已在外地登记"}, web_url=url, api_url=url)
+            fields={"outcome": "no_action", "note": "已入户核实，已在外地登记"}, web_url=url,
+            api_url=f"/api/v1/warnings/{warning.pk}/follow-up/")
     assert EarlyWarning.objects.get(pk=warning.pk).status == "done"
 
 

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -192,6 +193,9 @@ class EarlyWarning(models.Model):
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("followed up by"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
     done_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
+
+    deadlines = GenericRelation("deadlines.Deadline", content_type_field="subject_type", object_id_field="subject_id",
+                                related_query_name="early_warning")
 
     objects = EarlyWarningQuerySet.as_manager()
 
