@@ -73,6 +73,11 @@ def waiting_for(user, now=None) -> list[Work]:
         week = now + datetime.timedelta(days=7)
         due = Visit.objects.visible_to(user).filter(status=VisitStatus.SCHEDULED, window_end__lte=week)
         lines.append(Work(_("Home visits due within a week"), due.count(), reverse("visit_list")))
+    if user.has_perm("monitoring.follow_up_warning"):
+        warnings = (Deadline.objects.visible_to(user).filter(flow="warning", step="follow_up")
+                    .exclude(status=DeadlineStatus.CLOSED))
+        lines.append(Work(_("Early warnings to follow up"), warnings.count(), reverse("warning_list"),
+                          urgent=warnings.overdue(now).exists()))
     if user.has_perm("deadlines.view_breaches"):
         overdue = Deadline.objects.visible_to(user).overdue(now)
         lines.append(Work(_("Overdue work in your region"), overdue.count(), reverse("sla_dashboard"),

@@ -74,3 +74,12 @@ def test_the_supervisor_sees_follow_up_figures_by_region(client, sam, otto, warn
     assert client.get("/warnings/figures/?region=370811001000").status_code == 200
     client.force_login(otto)
     assert client.get("/warnings/figures/?region=370811001000").status_code == 404
+
+
+def test_the_home_page_counts_the_warnings_to_follow_up(client, alice, sam, warning):
+    client.force_login(alice)
+    lines = {str(w.label): w for w in client.get("/").context["work"]}
+    line = lines["待核查的预警"]  # Chinese by default
+    assert line.count == 1 and line.url == "/warnings/"
+    client.force_login(sam)
+    assert "/warnings/figures/" in client.get("/supervision/").content.decode()
