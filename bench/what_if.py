@@ -42,8 +42,9 @@ ENROLLED_SHARE = 0.9
 STALE_SHARE = 0.1
 
 
-def load(households: int) -> dict:
-    setup_django(DB)
+def load(households: int, db: str = DB) -> dict:
+    """The city in ``db`` (built if missing), its eligible households enrolled; its summary."""
+    setup_django(db)
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.utils import timezone
@@ -58,9 +59,9 @@ def load(households: int) -> dict:
 
     summary = stored_summary()
     if summary is not None and summary["households"] != households:
-        raise SystemExit(f"{DB} holds {summary['households']} households: use --regenerate")
+        raise SystemExit(f"{db} holds {summary['households']} households: use --regenerate")
     if summary is None:
-        print(f"Generating {households:,} households into {DB}…", file=sys.stderr, flush=True)
+        print(f"Generating {households:,} households into {db}…", file=sys.stderr, flush=True)
         summary = generate(households)
     enrolled = Application.objects.filter(program="dibao").count()
     if enrolled:
