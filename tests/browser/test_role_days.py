@@ -92,6 +92,28 @@ def test_the_caseworker_records_a_visit_on_a_phone(demo_city, phone, orm):
     assert Visit.objects.get(pk=visit).status == "done"
 
 
+def test_the_caseworker_follows_up_an_early_warning_on_a_phone(demo_city, phone, orm):
+    from workflows.monitoring.models import EarlyWarning
+
+    base, world = demo_city.url, demo_city.world
+    sign_in_as(phone, base, CASEWORKER)
+    open_work(phone, "/warnings/")
+    warning = world["warning"]
+    link = phone.locator(f"main table a[href='/warnings/{warning}/']")
+    expect(link).to_be_visible()
+    capture(phone, "caseworker-warnings")
+    link.click()
+    form = phone.locator("form.follow-up-form")
+    expect(form).to_be_visible()
+    form.locator("input[name=outcome][value=no_action]").check()
+    form.locator("textarea[name=note]").fill("入户核实：子女每月赡养，暂不需要救助")
+    form.locator("button[type=submit]").click()
+    expect(phone).to_have_url(f"{base}/warnings/")
+    expect(phone.locator(f"main table a[href='/warnings/{warning}/']")).to_have_count(0)  # it left the queue
+    done = EarlyWarning.objects.get(pk=warning)
+    assert done.status == "done" and done.outcome == "no_action" and done.done_by.username == CASEWORKER
+
+
 def test_the_township_head_approves_within_her_limit(demo_city, page, orm):
     from assistance.models import Application
 
