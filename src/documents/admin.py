@@ -3,11 +3,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.read_only_admin import ReadOnlyAdmin
+
 from .models import Document
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ReadOnlyAdmin):
+    # Documents are made by the engine and never changed or removed by anyone.
     list_display = ["id", "application", "kind", "instalment", "size", "created_at", "download"]
     list_filter = ["kind"]
     search_fields = ["sha256"]
@@ -27,12 +30,3 @@ class DocumentAdmin(admin.ModelAdmin):
         except NoReverseMatch:  # the download view is not routed in this deployment
             return ""
 
-    # Documents are made by the engine and never changed or removed by anyone.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

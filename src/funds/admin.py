@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
+from core.read_only_admin import ReadOnlyAdmin
 
 from . import services
 from .models import LedgerEntry, MonthlySignOff, ReplenishmentRequest, ReserveFund
@@ -32,16 +33,6 @@ class ReserveFundForm(forms.ModelForm):
                 raise ValidationError({"township": _("This township already has a reserve fund.")})
         return data
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReserveFund)

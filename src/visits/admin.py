@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.read_only_admin import ReadOnlyAdmin
 from registry.models import Condition
 
 from .models import FollowUp, MajorEvent, Pairing, TierRule, Visit, VisitPlan, VisitRecord
@@ -41,20 +42,7 @@ class TierRuleAdmin(admin.ModelAdmin):
         transaction.on_commit(recompute_all.delay)
         self.message_user(request, _("Plans are being recomputed; the change shows within minutes."), messages.INFO)
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Changed only through visits.services (audited); the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
+# Plans, visits, records and follow-ups change only through visits.services (audited).
 @admin.register(VisitPlan)
 class VisitPlanAdmin(ReadOnlyAdmin):
     list_display = ["person", "region_code", "tier", "period", "rule_name", "active", "started_at", "last_visited_at"]

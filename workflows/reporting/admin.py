@@ -3,18 +3,9 @@ only by workflows.reporting.refresh, from the records the cases use."""
 
 from django.contrib import admin
 
+from core.read_only_admin import ReadOnlyAdmin
+
 from .models import MonthlyFigure, Refresh
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(MonthlyFigure)
