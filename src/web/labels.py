@@ -142,6 +142,12 @@ EVENT_LABELS = {
     "reporting.statistics.exported": _("Statistics exported"),
     "whatif.run.requested": _("Policy what-if run requested"),
     "whatif.affected.exported": _("Affected households exported to Excel"),
+    # Early warning and other departments' lists.
+    "monitoring.list.imported": _("Department list imported"),
+    "monitoring.list.rejected": _("Department list rejected"),
+    "monitoring.list.template": _("Department list template downloaded"),
+    "monitoring.scan.done": _("Early-warning check run"),
+    "monitoring.warning.followed_up": _("Early warning followed up"),
 }
 
 # Dated rules changed in the admin (regions.rules_admin): "<rule>.created|changed|deleted".
