@@ -17,7 +17,7 @@ from registry.models import Condition, Person
 from registry.synthetic import make_id_number
 
 from . import lists, services
-from .models import ImportStatus, ListImport
+from .models import EarlyWarning, ImportStatus, ListImport, WarningStatus
 
 DEMO_REVIEWER = "county_reviewer"
 
@@ -42,6 +42,8 @@ def seed(township_code: str) -> str:
     if not ListImport.objects.filter(status=ImportStatus.IMPORTED, region_code=reviewer.region_id,
                                      sha256=hashlib.sha256(content).hexdigest()).exists():
         lists.import_list(reviewer, "medical", content, file_name="医保大额自付名单.csv")
-    run = services.scan(region_prefix=prefix)
-    return gettext("Early warning: a medical-insurance list of %(rows)d people; %(n)d warnings raised.") % {
-        "rows": len(rows), "n": run.total_raised}
+    services.scan(region_prefix=prefix)
+    # What stands, not what this run added: a rerun prints the same line.
+    waiting = EarlyWarning.objects.filter(region_code__startswith=prefix, status=WarningStatus.OPEN).count()
+    return gettext("Early warning: a medical-insurance list of %(rows)d people; %(n)d warnings to follow up.") % {
+        "rows": len(rows), "n": waiting}

@@ -74,8 +74,9 @@ def scan(on: datetime.date | None = None, region_prefix: str = "", *, rules=None
                                               error=f"{type(exc).__name__}: {exc}"[:2000], raised=raised)
         raise
     Scan.objects.filter(pk=run.pk).update(status=ScanStatus.DONE, finished_at=timezone.now(), raised=raised)
-    audit.record("monitoring.scan.done", actor=None, obj=run, region_code=region_prefix,
-                 extra={"on": on.isoformat(), "raised": raised})
+    if any(raised.values()):  # the trail records what changed; a night that raised nothing is on the Scan row
+        audit.record("monitoring.scan.done", actor=None, obj=run, region_code=region_prefix,
+                     extra={"on": on.isoformat(), "raised": raised})
     run.refresh_from_db()
     return run
 
