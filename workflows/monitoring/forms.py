@@ -70,4 +70,5 @@ class WarningFilterForm(forms.Form):
 
 class FiguresForm(forms.Form):
     region = forms.CharField(required=False, max_length=12)
-    days = forms.TypedChoiceField(label=_("Raised in"), required=False, coerce=int, choices=DAYS, empty_value=90)
+    days = forms.TypedChoiceField(label=_("Raised in"), required=False, coerce=int, choices=DAYS, empty_value=90,
+                                  initial=90)
