@@ -447,4 +447,13 @@ MONITORING_CHANGE_DAYS = env_int("MONITORING_CHANGE_DAYS", 30, minimum=1)
 MONITORING_LIST_LOOKBACK_DAYS = env_int("MONITORING_LIST_LOOKBACK_DAYS", 365, minimum=1)
 # A household followed up under a rule is not warned again under it for this many days.
 MONITORING_REPEAT_DAYS = env_int("MONITORING_REPEAT_DAYS", 180, minimum=1)
+# The rules the nightly check raises (all by default): a city switching the check on may start
+# without near_dibao, the largest, and add it once the townships have worked through the rest.
+_MONITORING_RULE_CODES = ["means_eligible", "near_dibao", "visit_no_case", "illness_costs", "not_followed",
+                          "income_over_line", "not_registered"]
+MONITORING_RULES = env_list("MONITORING_RULES", _MONITORING_RULE_CODES)
+if _unknown_rules := sorted(set(MONITORING_RULES) - set(_MONITORING_RULE_CODES)):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"MONITORING_RULES: no such rule {', '.join(_unknown_rules)}")
 CELERY_BEAT_SCHEDULE["monitoring-scan"] = {"task": "monitoring.scan", "schedule": crontab(hour=2, minute=0)}

@@ -168,3 +168,37 @@ def test_people_at_serious_risk_who_are_not_registered_go_to_their_township(caro
     # Imported again next month, the same person is not warned twice while the first is open.
     medical(carol, [[stranger_id(2), "马桂兰", "370811001", "47000.00"]], as_of=today())
     assert scan(rule=Rule.NOT_REGISTERED).total_raised == 0
+
+
+@pytest.fixture
+def near_couple(alice, standards):
+    """A rural couple in 西关社区 on 1,000.00 and 900.00 of pension: 950.00 a head, above 870.00 and under
+    the near-dibao line (1.5 × 870.00)."""
+    from .conftest import family, person
+
+    household, people = family(alice, [person("周守财", "1949-06-06", "head"),
+                                       person("吴凤英", "1951-02-02", "spouse", female=True)],
+                               village="370811001002", registration="rural")
+    income(alice, household, people["周守财"], "pension", "1000.00", "2024-01-01")
+    income(alice, household, people["吴凤英"], "pension", "900.00", "2024-01-01")
+    return household, people
+
+
+def test_near_dibao_is_a_rule_of_its_own_and_gives_way_to_eligible(alice, near_couple):
+    household, people = near_couple
+    scan(rule=Rule.NEAR_DIBAO)
+    warning, = warnings()
+    assert warning.rule == Rule.NEAR_DIBAO and warning.household_id == household.pk and "950.00" in warning.reason
+    # Asked for the eligible only, the same household is not raised again as near-dibao.
+    assert scan(rule=Rule.MEANS_ELIGIBLE).total_raised == 0
+    # Its income falls (the wife's pension is cut to 100.00 from today): now eligible, a warning of the other rule.
+    income(alice, household, people["吴凤英"], "pension", "100.00", today().isoformat())
+    scan()
+    assert sorted(w.rule for w in warnings()) == [Rule.MEANS_ELIGIBLE, Rule.NEAR_DIBAO]
+
+
+def test_a_rule_switched_off_raises_nothing(settings, near_couple, poor_couple):
+    settings.MONITORING_RULES = [r for r in Rule.values if r != Rule.NEAR_DIBAO]
+    run = scan()
+    assert Rule.NEAR_DIBAO not in run.raised and run.raised[Rule.MEANS_ELIGIBLE] == 1
+    assert [w.household_id for w in warnings()] == [poor_couple.pk]

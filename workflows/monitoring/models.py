@@ -137,7 +137,8 @@ class DepartmentEntry(models.Model):
 
 
 class Rule(models.TextChoices):
-    MEANS_ELIGIBLE = "means_eligible", _("Registered, not enrolled, means test says eligible or near-dibao")
+    MEANS_ELIGIBLE = "means_eligible", _("Registered, not enrolled, means test says eligible")
+    NEAR_DIBAO = "near_dibao", _("Registered, not enrolled, means test says near-dibao")
     VISIT_NO_CASE = "visit_no_case", _("Home visit found need or danger, no case opened")
     ILLNESS_COSTS = "illness_costs", _("Serious illness or disability with large medical costs")
     NOT_FOLLOWED = "not_followed", _("Death or change not followed up")

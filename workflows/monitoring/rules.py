@@ -105,14 +105,18 @@ def _unemployed(on: datetime.date, s: Settings, prefix: str) -> dict[int, dict[i
 
 def means_eligible(on: datetime.date, prefix: str, s: Settings) -> Iterator[Finding]:
     """A household with no 低保 or 特困 case under way or approved and no standing proactive
-    notice, whose 低保 means test now says eligible or near-dibao. A member registered
-    unemployed is tested without their recorded wage (the registry may not know yet)."""
+    notice, whose 低保 means test now says eligible (rule ``means_eligible``) or near-dibao
+    (``near_dibao``: a rule of its own, so that it can be read, and switched on, apart). A
+    member registered unemployed is tested without their recorded wage (the registry may
+    not know yet). A household warned as eligible is not warned as near-dibao meanwhile."""
     households = (_within(Household.objects.all(), "region__code", prefix)
                   .exclude(Exists(Application.objects.filter(household=OuterRef("pk"), program__in=ENROLMENT_PROGRAMS,
                                                              status__in=[*OPEN_STATUSES, *ONGOING_STATUSES])))
                   .exclude(Exists(standing_notices("dibao").filter(household=OuterRef("pk"))))
                   .exclude(_quiet_households(Rule.MEANS_ELIGIBLE, on, s)))
     unemployed = _unemployed(on, s, prefix)
+    quiet_near = set(suppressed(Rule.NEAR_DIBAO, on, s).filter(household__isnull=False)
+                     .values_list("household_id", flat=True))
     book = RuleBook(on)
     for facts in household_facts(households, on):
         left_out = unemployed.get(facts.household_id)
@@ -122,6 +126,9 @@ def means_eligible(on: datetime.date, prefix: str, s: Settings) -> Iterator[Find
         result = facts.test("dibao", book)
         if not result.complete or not (result.eligible or result.near_dibao):
             continue
+        if not result.eligible and facts.household_id in quiet_near:
+            continue
+        rule = Rule.MEANS_ELIGIBLE if result.eligible else Rule.NEAR_DIBAO
         params = {"on": on.isoformat(), "per_capita": figures(result.per_capita_income),
                   "standard": figures(result.standard)}
         if left_out:
@@ -139,8 +146,8 @@ def means_eligible(on: datetime.date, prefix: str, s: Settings) -> Iterator[Find
         else:
             msgid = gettext_noop("The means test of %(on)s finds the household near-dibao: %(per_capita)s yuan a "
                                  "head a month against a standard of %(standard)s.")
-        yield Finding(Rule.MEANS_ELIGIBLE, household_key(Rule.MEANS_ELIGIBLE, facts.household_id),
-                      facts.region_code, msgid, params, household_id=facts.household_id)
+        yield Finding(rule, household_key(rule, facts.household_id), facts.region_code, msgid, params,
+                      household_id=facts.household_id)
 
 
 # --- 2. a visit found need or danger, and no case was opened ------------------------------------------
@@ -315,6 +322,9 @@ def not_registered(on: datetime.date, prefix: str, s: Settings) -> Iterator[Find
                       entry_id=entry_id)
 
 
+# Each check, under the first rule it raises; ``PRODUCES`` names the others a check raises too.
+PRODUCES = {Rule.MEANS_ELIGIBLE: (Rule.MEANS_ELIGIBLE, Rule.NEAR_DIBAO)}
+
 RULES = {
     Rule.MEANS_ELIGIBLE: means_eligible,
     Rule.VISIT_NO_CASE: visit_no_case,
@@ -323,3 +333,8 @@ RULES = {
     Rule.INCOME_OVER_LINE: income_over_line,
     Rule.NOT_REGISTERED: not_registered,
 }
+
+
+def produces(check: str) -> tuple[str, ...]:
+    """The rules the check filed under ``check`` raises."""
+    return PRODUCES.get(check, (check,))

@@ -19,6 +19,7 @@ import datetime
 import logging
 from itertools import islice
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
@@ -47,7 +48,7 @@ from .models import (
     ScanStatus,
     WarningStatus,
 )
-from .rules import RULES, Settings
+from .rules import RULES, Settings, produces
 
 log = logging.getLogger(__name__)
 
@@ -57,17 +58,27 @@ MIN_REASON = 2
 
 # --- the nightly scan ---------------------------------------------------------------------------
 
+def enabled_rules(rules=None) -> set[str]:
+    """The rules a scan raises: those switched on (settings.MONITORING_RULES), or of them the codes in ``rules``."""
+    on = set(settings.MONITORING_RULES) & set(Rule.values)
+    return on if rules is None else on & set(rules)
+
+
 def scan(on: datetime.date | None = None, region_prefix: str = "", *, rules=None) -> Scan:
-    """Run the rules (all, or the codes in ``rules``) for ``on`` over the region; the run's record."""
+    """Run the rules switched on (all, or the codes in ``rules``) for ``on`` over the region; the run's record."""
     on = on or timezone.localdate()
     run = Scan.objects.create(on=on, region_prefix=region_prefix)
-    chosen = [r for r in RULES if rules is None or r in rules]
+    wanted = enabled_rules(rules)
+    checks = [check for check in RULES if wanted & set(produces(check))]
     s = Settings.load()
     policies = PolicyBook(FLOW_CODE, STEP_FOLLOW_UP)
     raised: dict[str, int] = {}
     try:
-        for number, rule in enumerate(chosen, 1):
-            raised[rule] = _raise(run, RULES[rule](on, region_prefix, s), policies)
+        for number, check in enumerate(checks, 1):
+            findings = (f for f in RULES[check](on, region_prefix, s) if f.rule in wanted)
+            for rule, count in _raise(run, findings, policies, produces(check)).items():
+                if rule in wanted:
+                    raised[rule] = count
             Scan.objects.filter(pk=run.pk).update(raised=raised, done_rules=number)
     except Exception as exc:
         Scan.objects.filter(pk=run.pk).update(status=ScanStatus.FAILED, finished_at=timezone.now(),
@@ -90,9 +101,10 @@ def _due(policies: PolicyBook, region_code: str, started_at: datetime.datetime, 
     return cache[county]
 
 
-def _raise(run: Scan, findings, policies: PolicyBook) -> int:
-    """Write the findings as warnings with their deadlines, a batch per transaction."""
-    written = 0
+def _raise(run: Scan, findings, policies: PolicyBook, rules=()) -> dict[str, int]:
+    """Write the findings as warnings with their deadlines, a batch per transaction; how
+    many of each rule (every one of ``rules`` named, with 0 if it raised none)."""
+    written = dict.fromkeys(rules, 0)
     started_at = run.started_at
     dues: dict[str, datetime.datetime] = {}
     iterator = iter(findings)
@@ -112,7 +124,8 @@ def _raise(run: Scan, findings, policies: PolicyBook) -> int:
                         .values_list("pk", "region_code", "raised_at"))
             deadlines.open_deadlines(EarlyWarning, made, flow=FLOW_CODE, step=STEP_FOLLOW_UP, due_at=F("due_at"),
                                      started_at=F("raised_at"), role=Role.CASEWORKER, policies=policies)
-            written += len(made)
+            for row in rows:
+                written[row.rule] = written.get(row.rule, 0) + 1
     return written
 
 
