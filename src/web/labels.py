@@ -148,6 +148,7 @@ EVENT_LABELS = {
     "monitoring.list.template": _("Department list template downloaded"),
     "monitoring.scan.done": _("Early-warning check run"),
     "monitoring.warning.followed_up": _("Early warning followed up"),
+    "monitoring.warnings.exported": _("Early warnings exported to Excel"),
 }
 
 # Dated rules changed in the admin (regions.rules_admin): "<rule>.created|changed|deleted".

@@ -68,6 +68,7 @@ urlpatterns = [
     path("proactive-notices/<int:pk>/pdf/", proactive.proactive_pdf, name="proactive_pdf"),
     path("proactive-notices/<int:pk>/deliver/", proactive.proactive_deliver, name="proactive_deliver"),
     path("warnings/", warnings.warning_list, name="warning_list"),
+    path("warnings/export.xlsx", warnings.warning_export, name="warning_export"),
     path("warnings/<int:pk>/", warnings.warning_detail, name="warning_detail"),
     path("warnings/figures/", warnings.warning_figures, name="warning_figures"),
     path("department-lists/", warnings.department_lists, name="department_lists"),

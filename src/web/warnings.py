@@ -24,12 +24,14 @@ from core.errors import Conflict, InvalidInput
 from core.scoping import get_visible_or_404
 from deadlines.models import Deadline
 from exports.responses import attachment, timestamped
+from exports.responses import export as export_response
 from forms.registry import apply_errors
 from regions.codes import PREFIX_LENGTH as DIGITS
 from regions.codes import Level, breakdown_level, within
 from regions.models import Region
 from workflows.monitoring import lists, services
-from workflows.monitoring.forms import FiguresForm, FollowUpForm, ListUploadForm, WarningFilterForm
+from workflows.monitoring.exports import WARNINGS
+from workflows.monitoring.forms import FiguresForm, FollowUpForm, ListUploadForm
 from workflows.monitoring.models import (
     Department,
     DepartmentEntry,
@@ -37,8 +39,8 @@ from workflows.monitoring.models import (
     ImportStatus,
     ListImport,
     Scan,
-    WarningStatus,
 )
+from workflows.monitoring.pages import params_of, warning_filters
 
 from .statistics import _ancestors, _home_region
 
@@ -56,31 +58,29 @@ def _deadlines(warnings) -> dict[int, Deadline]:
 @staff_view("monitoring.view_earlywarning")
 @require_safe
 def warning_list(request):
-    form = WarningFilterForm(request.GET or None)
-    warnings = EarlyWarning.objects.visible_to(request.user).select_related("household__region", "entry")
-    show, now = "open", timezone.now()
-    if form.is_bound and not form.is_valid():
-        warnings = warnings.none()
-    elif form.is_bound:
-        show = form.cleaned_data["show"] or "open"
-        if form.cleaned_data["rule"]:
-            warnings = warnings.filter(rule=form.cleaned_data["rule"])
-    if show == "done":
-        warnings = warnings.filter(status=WarningStatus.DONE).order_by("-done_at", "-pk")
-    else:
-        warnings = warnings.filter(status=WarningStatus.OPEN).order_by("due_at", "pk")
-        if show == "overdue":
-            warnings = warnings.filter(pk__in=Deadline.objects.overdue(now).filter(
-                flow="warning", step="follow_up").values("subject_id"))
-    page = Paginator(warnings, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    form, warnings, show = warning_filters(request.user, request.GET, now)
+    page = Paginator(warnings.select_related("household__region", "entry"), PAGE_SIZE)\
+        .get_page(request.GET.get("page"))
     due = _deadlines(page.object_list)
     for item in page.object_list:
         item.deadline = due.get(item.pk)
-    rule = form.cleaned_data.get("rule", "") if form.is_bound and form.is_valid() else ""
+    params = params_of(form)
     last_scan = Scan.objects.filter(status="done").order_by("-started_at").first()
     return render(request, "monitoring/warning_list.html", {
-        "form": form, "page": page, "show": show, "rule": rule, "now": now, "last_scan": last_scan,
+        "form": form, "page": page, "show": show, "rule": params.get("rule", ""), "now": now,
+        "last_scan": last_scan,
         "may_figures": request.user.has_perm("monitoring.view_warning_figures")})
+
+
+@staff_view("monitoring.view_earlywarning")
+@require_safe
+def warning_export(request):
+    form, warnings, _show = warning_filters(request.user, request.GET)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("Correct the filters before exporting."))
+        return redirect("warning_list")
+    return export_response(request, WARNINGS, warnings, params_of(form))
 
 
 @staff_view("monitoring.view_earlywarning")

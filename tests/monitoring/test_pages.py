@@ -83,3 +83,26 @@ def test_the_home_page_counts_the_warnings_to_follow_up(client, alice, sam, warn
     assert line.count == 1 and line.url == "/warnings/"
     client.force_login(sam)
     assert "/warnings/figures/" in client.get("/supervision/").content.decode()
+
+
+def test_the_list_exports_to_excel_as_filtered(client, alice, bob, carol, warning):
+    import io
+
+    from openpyxl import load_workbook
+
+    from .conftest import medical
+
+    medical(carol, [[stranger_id(6), "马桂兰", VILLAGE_A1, "45000.00"]])
+    scan(rule=Rule.NOT_REGISTERED)
+    client.force_login(alice)
+    response = client.get("/warnings/export.xlsx?show=open")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 3  # the header and both warnings
+    text = " ".join(str(c) for row in rows for c in row if c is not None)
+    assert "375.00" in text and "马桂兰" in text and stranger_id(6) not in text  # the ID number masked
+    only = client.get("/warnings/export.xlsx?show=open&rule=not_registered")
+    assert len(list(load_workbook(io.BytesIO(only.content)).active.iter_rows(values_only=True))) == 2
+    client.force_login(bob)  # another township: an empty sheet
+    empty = client.get("/warnings/export.xlsx")
+    assert len(list(load_workbook(io.BytesIO(empty.content)).active.iter_rows(values_only=True))) == 1

@@ -195,6 +195,7 @@ ROUTES: dict[str, Public | Listing | Record] = {
     "proactive-notices/<pk>/deliver/": Record({"pk": "proactive_notice"}),
     # --- early warning and other departments' lists -------------------------------------------------
     "warnings/": Listing(),
+    "warnings/export.xlsx": Listing(),
     "warnings/<pk>/": Record({"pk": "warning"}),
     "warnings/figures/": Listing(),
     "department-lists/": Listing(),

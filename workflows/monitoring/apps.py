@@ -15,6 +15,7 @@ class MonitoringConfig(AppConfig):
         from core import programs
         from workflows import timeline
 
+        from . import exports  # noqa: F401 - registers the warning list's export
         from .steps import FLOW
         from .timeline import warning_events
 
