@@ -9,7 +9,6 @@ outside the user's answers 404.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +20,6 @@ from django.views.decorators.http import require_POST, require_safe
 from audit import services as audit
 from core.decorators import staff_view
 from core.errors import DomainError
-from core.scoping import get_visible_or_404
 from exports.responses import XLSX, attachment, timestamped
 from regions.codes import within
 from regions.models import Region
@@ -32,6 +30,7 @@ from workflows.reporting import services as reporting
 from workflows.reporting.models import Refresh, RefreshStatus
 from workflows.reporting.refresh import local_start
 
+from .places import ancestors, place_or_home
 from .statistics_export import columns, statistics_pdf, statistics_workbook
 
 PERMISSION = reporting.PERMISSION
@@ -39,23 +38,11 @@ PERMISSION = reporting.PERMISSION
 PERIOD_KINDS = (("month", gettext_lazy("Month")), ("quarter", gettext_lazy("Quarter")), ("year", gettext_lazy("Year")))
 
 
-def _home_region(user) -> Region | None:
-    if user.is_superuser:
-        return Region.objects.filter(parent__isnull=True).order_by("code").first()
-    return Region.objects.filter(code=user.region_id).first()
-
-
 def _choice(request) -> tuple[Region, periods.Period, list[str]]:
     """The region and period asked for (the user's home region and this month by default);
     a region outside the user's scope is a 404, a period that cannot be read falls back with a message."""
     errors = []
-    code = (request.GET.get("region") or "").strip()
-    if code:
-        region = get_visible_or_404(Region.objects.all(), request.user, code=code)
-    else:
-        region = _home_region(request.user)
-        if region is None:
-            raise Http404
+    region = place_or_home(request)
     kind = request.GET.get("kind") or ""
     try:
         period = periods.parse(request.GET.get("period")) if request.GET.get("period") else periods.current()
@@ -65,17 +52,6 @@ def _choice(request) -> tuple[Region, periods.Period, list[str]]:
     if kind in dict(PERIOD_KINDS) and kind != period.kind:
         period = period.of_kind(kind)
     return region, period, errors
-
-
-def _ancestors(region: Region, user) -> list[Region]:
-    """The breadcrumb: the region's ancestors the user may see."""
-    chain, node = [], region.parent
-    while node is not None:
-        chain.append(node)
-        node = node.parent
-    visible = set(Region.objects.visible_to(user).filter(code__in=[r.code for r in chain])
-                  .values_list("code", flat=True))
-    return [r for r in reversed(chain) if r.code in visible]
 
 
 def _link(region_code: str, period: periods.Period, **extra) -> str:
@@ -114,7 +90,7 @@ def statistics_page(request):
         refresh = Refresh.objects.visible_to(request.user).filter(pk=int(request.GET["refresh"])).first()
     return render(request, "reporting/statistics.html", {
         "region": region, "period": period, "stats": stats, "program": program,
-        "ancestors": _ancestors(region, request.user), "kinds": PERIOD_KINDS,
+        "ancestors": ancestors(region, request.user), "kinds": PERIOD_KINDS,
         "previous": _link(region.code, period.shifted(-1), **({"program": program} if program else {})),
         "next": (_link(region.code, period.shifted(1), **({"program": program} if program else {}))
                  if period.end <= timezone.localdate() else ""),

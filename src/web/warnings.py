@@ -22,7 +22,6 @@ from audit import services as audit
 from core.decorators import staff_view
 from core.errors import Conflict, InvalidInput
 from core.scoping import get_visible_or_404
-from deadlines.models import Deadline
 from exports.responses import attachment, timestamped
 from exports.responses import export as export_response
 from forms.registry import apply_errors
@@ -42,17 +41,9 @@ from workflows.monitoring.models import (
 )
 from workflows.monitoring.pages import params_of, warning_filters
 
-from .statistics import _ancestors, _home_region
+from .places import ancestors, place_or_home
 
 PAGE_SIZE = 50
-
-
-def _deadlines(warnings) -> dict[int, Deadline]:
-    from django.contrib.contenttypes.models import ContentType
-
-    kind = ContentType.objects.get_for_model(EarlyWarning)
-    return {d.subject_id: d for d in Deadline.objects.filter(subject_type=kind,
-                                                              subject_id__in=[w.pk for w in warnings])}
 
 
 @staff_view("monitoring.view_earlywarning")
@@ -60,11 +51,8 @@ def _deadlines(warnings) -> dict[int, Deadline]:
 def warning_list(request):
     now = timezone.now()
     form, warnings, show = warning_filters(request.user, request.GET, now)
-    page = Paginator(warnings.select_related("household__region", "entry"), PAGE_SIZE)\
-        .get_page(request.GET.get("page"))
-    due = _deadlines(page.object_list)
-    for item in page.object_list:
-        item.deadline = due.get(item.pk)
+    page = Paginator(warnings.select_related("household__region", "entry").prefetch_related("deadlines"),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
     params = params_of(form)
     last_scan = Scan.objects.filter(status="done").order_by("-started_at").first()
     return render(request, "monitoring/warning_list.html", {
@@ -109,7 +97,7 @@ def warning_detail(request, pk):
     household = warning.household
     return render(request, "monitoring/warning_detail.html", {
         "warning": warning, "form": form, "may_follow": may_follow, "now": timezone.now(),
-        "deadline": Deadline.objects.filter(subject_id=warning.pk, flow="warning", step="follow_up").first(),
+        "deadline": warning.deadline,
         "household": household, "head": household.head if household else None,
         "may_apply": household is not None and request.user.has_perm("assistance.add_application"),
         "may_register": household is None and request.user.has_perm("registry.add_household"),
@@ -121,19 +109,13 @@ def warning_detail(request, pk):
 @staff_view("monitoring.view_warning_figures")
 @require_safe
 def warning_figures(request):
+    region = place_or_home(request)
     form = FiguresForm(request.GET or None)
     days = 90
-    code = ""
     if form.is_bound and form.is_valid():
-        days, code = form.cleaned_data["days"] or 90, form.cleaned_data["region"]
+        days = form.cleaned_data["days"] or 90
     elif form.is_bound:
-        messages.warning(request, _("The filter could not be read; the last 90 days of your region are shown."))
-    if code:
-        region = get_visible_or_404(Region.objects.all(), request.user, code=code)
-    else:
-        region = _home_region(request.user)
-        if region is None:
-            raise Http404
+        messages.warning(request, _("The period could not be read; the last 90 days are shown."))
     since = timezone.now() - timezone.timedelta(days=days)
     warnings = (EarlyWarning.objects.visible_to(request.user).filter(within("region_code", region.code, region.level))
                 .filter(raised_at__gte=since))
@@ -146,7 +128,7 @@ def warning_figures(request):
         row["name"] = names.get(row["region"], row["region"])
         row["link"] = child != Level.VILLAGE
     return render(request, "monitoring/warning_figures.html", {
-        "region": region, "figures": figures, "days": days, "form": form, "ancestors": _ancestors(region, request.user),
+        "region": region, "figures": figures, "days": days, "form": form, "ancestors": ancestors(region, request.user),
         "last_scan": Scan.objects.order_by("-started_at").first()})
 
 

@@ -69,6 +69,6 @@ class WarningFilterForm(forms.Form):
 
 
 class FiguresForm(forms.Form):
-    region = forms.CharField(required=False, max_length=12)
+    # The region is the page's ``?region=`` (web.places), like every dashboard's.
     days = forms.TypedChoiceField(label=_("Raised in"), required=False, coerce=int, choices=DAYS, empty_value=90,
                                   initial=90)
