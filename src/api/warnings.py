@@ -53,8 +53,8 @@ class WarningSerializer(serializers.ModelSerializer):
         return {"name": warning.entry.name, "id_number": warning.entry.masked_id}
 
     def get_overdue(self, warning) -> bool:
-        deadlines = list(warning.deadlines.all()) if hasattr(warning, "deadlines") else []
-        return bool(deadlines) and deadlines[0].is_overdue(self.context.get("now"))
+        deadline = warning.deadline
+        return deadline is not None and deadline.is_overdue(self.context.get("now"))
 
 
 class FollowUpInputSerializer(serializers.Serializer):

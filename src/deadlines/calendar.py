@@ -31,6 +31,11 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """The local midnight that begins ``day``."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=local_zone())
+
+
 def end_of_day(day: datetime.date) -> datetime.datetime:
     """The instant a deadline on ``day`` falls due: the following local midnight."""
     return datetime.datetime.combine(day + ONE_DAY, datetime.time.min, tzinfo=local_zone())

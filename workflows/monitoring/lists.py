@@ -245,18 +245,17 @@ def _check_rows(rows: list[Row], department: str, scope, today, errors: list) ->
     needs = REQUIRED[department]
     known = set(Region.objects.filter(level__in=("township", "village"), code__gte=scope[0], code__lte=scope[1])
                 .values_list("code", flat=True)) if rows else set()
-    people = _people([r.values.get("id_number") for r in rows])
+    numbers = [_id_number(row.values.get("id_number")) for row in rows]  # each checked once
+    people = _people({n for n in numbers if not isinstance(n, ValidationError)})
     seen: set[str] = set()
     entries, outside = [], 0
-    for row in rows:
+    for row, number in zip(rows, numbers, strict=True):
         v = row.values
         raw_id = str(v.get("id_number") or "")
         shown = mask(raw_id.strip()) if len(raw_id.strip()) >= 15 else raw_id.strip()[:4] + "…"
         try:
-            try:
-                number = parse(raw_id).number
-            except ValidationError as exc:
-                raise ValueError(exc.messages[0]) from None
+            if isinstance(number, ValidationError):
+                raise ValueError(number.messages[0])
             if number in seen:
                 raise ValueError(_("The same ID number is on the list twice."))
             seen.add(number)
@@ -300,16 +299,18 @@ def _in_any_level(code: str) -> bool:
     return code.isdigit() and len(code) == 12
 
 
-def _people(raw_ids) -> dict[str, tuple[int, int, str]]:
-    """ID number → (person, household, village code) of the registered among ``raw_ids``."""
-    numbers = []
-    for raw in raw_ids:
-        try:
-            numbers.append(parse(str(raw or "")).number)
-        except ValidationError:
-            continue
+def _id_number(raw) -> str | ValidationError:
+    """The row's ID number, normalised (an old 15-digit one upgraded), or why it is not one."""
+    try:
+        return parse(str(raw or "")).number
+    except ValidationError as exc:
+        return exc
+
+
+def _people(numbers: set[str]) -> dict[str, tuple[int, int, str]]:
+    """ID number → (person, household, village code) of the registered among ``numbers``."""
     found: dict[str, tuple[int, int, str]] = {}
-    iterator = iter(sorted(set(numbers)))
+    iterator = iter(sorted(numbers))
     while chunk := list(islice(iterator, CHUNK)):
         for number, pk, household_id, code in (Person.objects.filter(id_number__in=chunk).order_by()
                                                .values_list("id_number", "pk", "household_id",

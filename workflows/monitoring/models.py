@@ -238,6 +238,11 @@ class EarlyWarning(models.Model):
     def is_open(self) -> bool:
         return self.status == WarningStatus.OPEN
 
+    @property
+    def deadline(self):
+        """The follow-up's deadline (one per warning), from ``prefetch_related("deadlines")`` when loaded so."""
+        return next(iter(self.deadlines.all()), None)
+
     def deadline_title(self) -> str:
         return gettext("Early warning: %(rule)s") % {"rule": self.get_rule_display()}
 
@@ -256,9 +261,8 @@ class Scan(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=ScanStatus.choices, default=ScanStatus.RUNNING)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    # rule → warnings raised; "progress" → the rules done so far, of all.
+    # rule → warnings raised, written as each check finishes (the rules done so far, while it runs).
     raised = models.JSONField(_("raised"), default=dict, blank=True)
-    done_rules = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
 
     class Meta:

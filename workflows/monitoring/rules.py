@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop
 
 from assistance.models import Application
 from core.money import figures
+from deadlines.calendar import start_of_day
 from means.services import RuleBook, household_facts
 from registry.models import Condition, Household, IncomeKind, Person, PersonCondition
 from visits.models import Outcome as VisitOutcome
@@ -71,14 +72,10 @@ def household_key(rule: str, household_id: int) -> str:
     return f"{rule}:h{household_id}"
 
 
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def suppressed(rule: str, on: datetime.date, s: Settings):
     """Warnings of ``rule`` that stop the same key being raised: open, or followed up
     within the repeat period (a household looked at is not flagged again every night)."""
-    since = _start_of(on - datetime.timedelta(days=s.repeat_days))
+    since = start_of_day(on - datetime.timedelta(days=s.repeat_days))
     return EarlyWarning.objects.filter(rule=rule).filter(Q(status=WarningStatus.OPEN) | Q(done_at__gte=since))
 
 
@@ -155,8 +152,8 @@ def means_eligible(on: datetime.date, prefix: str, s: Settings) -> Iterator[Find
 def visit_no_case(on: datetime.date, prefix: str, s: Settings) -> Iterator[Finding]:
     """A home visit recorded "needs help" or "in danger" at least the rule's days ago
     (within the look-back), and no case of any program opened for the household since."""
-    latest = _start_of(on - datetime.timedelta(days=s.visit_case_days - 1))
-    earliest = _start_of(on - datetime.timedelta(days=s.visit_lookback_days))
+    latest = start_of_day(on - datetime.timedelta(days=s.visit_case_days - 1))
+    earliest = start_of_day(on - datetime.timedelta(days=s.visit_lookback_days))
     records = (_within(VisitRecord.objects.filter(outcome__in=(VisitOutcome.NEEDS_HELP, VisitOutcome.DANGER),
                                                   visited_at__gte=earliest, visited_at__lt=latest),
                        "visit__region_code", prefix)
@@ -247,7 +244,7 @@ def not_followed(on: datetime.date, prefix: str, s: Settings) -> Iterator[Findin
                                    "on the household's case."),
                       {"name": name, "date": day.isoformat()}, household_id=household_id, person_id=person_id,
                       entry_id=entry_id)
-    stale = _start_of(on - datetime.timedelta(days=s.change_days - 1))
+    stale = start_of_day(on - datetime.timedelta(days=s.change_days - 1))
     changes = (_within(ChangeReport.objects.filter(review__status=ReviewStatus.OPEN, reported_at__lt=stale),
                        "region_code", prefix)
                .exclude(Exists(quiet.filter(household=OuterRef("application__household"))))

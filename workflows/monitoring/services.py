@@ -32,6 +32,7 @@ from audit import services as audit
 from core.errors import Conflict, InvalidInput, NotPermitted
 from core.scoping import code_visible_to
 from deadlines import services as deadlines
+from deadlines.calendar import start_of_day
 from deadlines.models import Deadline, DeadlineStatus, overdue_condition
 from deadlines.policies import compute_due
 from deadlines.services import PolicyBook
@@ -74,12 +75,12 @@ def scan(on: datetime.date | None = None, region_prefix: str = "", *, rules=None
     policies = PolicyBook(FLOW_CODE, STEP_FOLLOW_UP)
     raised: dict[str, int] = {}
     try:
-        for number, check in enumerate(checks, 1):
+        for check in checks:
             findings = (f for f in RULES[check](on, region_prefix, s) if f.rule in wanted)
             for rule, count in _raise(run, findings, policies, produces(check)).items():
                 if rule in wanted:
                     raised[rule] = count
-            Scan.objects.filter(pk=run.pk).update(raised=raised, done_rules=number)
+            Scan.objects.filter(pk=run.pk).update(raised=raised)
     except Exception as exc:
         Scan.objects.filter(pk=run.pk).update(status=ScanStatus.FAILED, finished_at=timezone.now(),
                                               error=f"{type(exc).__name__}: {exc}"[:2000], raised=raised)
@@ -138,12 +139,15 @@ def _visible(actor, warning_id: int) -> EarlyWarning:
     return warning
 
 
+def _raised_day(warning: EarlyWarning) -> datetime.datetime:
+    """The start of the day the warning was raised: what answers it may come from that day on."""
+    return start_of_day(timezone.localtime(warning.raised_at).date())
+
+
 def cases_since(warning: EarlyWarning):
     """The cases that answer a warning: of its household (or of whoever registered since
     with the listed person's ID number), opened on or after the day it was raised."""
-    day = timezone.localtime(warning.raised_at).date()
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    cases = Application.objects.filter(created_at__gte=start)
+    cases = Application.objects.filter(created_at__gte=_raised_day(warning))
     if warning.household_id:
         return cases.filter(household_id=warning.household_id)
     if warning.entry_id:
@@ -155,9 +159,7 @@ def notices_since(warning: EarlyWarning):
     """The proactive notices sent to the warning's household on or after the day it was raised."""
     if not warning.household_id:
         return ProactiveNotice.objects.none()
-    day = timezone.localtime(warning.raised_at).date()
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    return ProactiveNotice.objects.filter(household_id=warning.household_id, created_at__gte=start)
+    return ProactiveNotice.objects.filter(household_id=warning.household_id, created_at__gte=_raised_day(warning))
 
 
 def follow_up(actor, warning_id: int, *, outcome: str, application: int | None = None, notice: int | None = None,

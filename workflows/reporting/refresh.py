@@ -34,6 +34,7 @@ from django.utils import timezone
 from assistance.models import Application, Instalment, InstalmentSource, InstalmentStatus
 from core import programs
 from core.money import MONEY_FIELD
+from deadlines.calendar import start_of_day as local_start
 from funds.models import EntryKind, LedgerEntry
 from regions.codes import subtree_range, township_of, township_of_column, within
 from regions.models import Region
@@ -48,10 +49,6 @@ PRICE_SUBSIDY = RosterProgram.PRICE_SUBSIDY.value
 _COUNT_FIELDS = ("received", "approved", "rejected", "open_at_end", "households_covered", "people_covered",
                  "new_enrolments", "gradual_exits", "exits")
 _MONEY_FIELDS = ("paid_reserve_fund", "paid_county", "paid_roster")
-
-
-def local_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def _region(code: str) -> Region:
